@@ -1,0 +1,14 @@
+/** The symbolic tensor API: build graphs, differentiate them, serialize them to ONNX. */
+export * from './shape.js';
+export * from './tensor.js';
+export * from './trace.js';
+export * from './ops/elementwise.js';
+export * from './ops/shape-ops.js';
+export * from './ops/conv.js';
+export * from './ops/matmul.js';
+export * from './ops/pool.js';
+export * from './ops/resize.js';
+export * from './ops/softmax.js';
+export * from './ops/functional.js';
+export { grad, topoSort } from './autodiff.js';
+export { writeOnnx, type OnnxModel, type ValueSpec } from './onnx/writer.js';

@@ -1,0 +1,102 @@
+import { Tensor } from '../tensor.js';
+import { ShapeError } from '../shape.js';
+import { defineOp } from './registry.js';
+import { reduceSum, slice, transpose } from './shape-ops.js';
+
+export type Pair = number | readonly [number, number];
+/** Symmetric [ph, pw] or ONNX-ordered [top, left, bottom, right]. */
+export type Padding = number | readonly [number, number] | readonly [number, number, number, number];
+
+export interface ConvOptions { stride?: Pair; padding?: Padding; dilation?: Pair; group?: number }
+export interface ConvTransposeOptions extends ConvOptions { outputPadding?: Pair }
+
+const pair = (p: Pair | undefined, dflt: number): [number, number] => (p === undefined ? [dflt, dflt] : typeof p === 'number' ? [p, p] : [p[0], p[1]]);
+function pads4(p: Padding | undefined): [number, number, number, number] {
+  if (p === undefined) return [0, 0, 0, 0];
+  if (typeof p === 'number') return [p, p, p, p];
+  return p.length === 2 ? [p[0], p[1], p[0], p[1]] : [p[0], p[1], p[2], p[3]];
+}
+
+/** 2-D convolution (PyTorch Conv2d): x [N,C,H,W], w [K,C/group,kh,kw], optional bias [K]. */
+export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts: ConvOptions = {}): Tensor {
+  const strides = pair(opts.stride, 1);
+  const dilations = pair(opts.dilation, 1);
+  const pads = pads4(opts.padding);
+  const group = opts.group ?? 1;
+  const shapes = b ? [x.shape, w.shape, b.shape] : [x.shape, w.shape];
+  if (x.rank !== 4 || w.rank !== 4 || x.shape[1] !== w.shape[1] * group || w.shape[0] % group !== 0) {
+    throw new ShapeError('Conv', shapes, `x [N,C,H,W] and weight [K,C/${group},kh,kw] with matching C`);
+  }
+  if (b && (b.rank !== 1 || b.shape[0] !== w.shape[0])) throw new ShapeError('Conv', shapes, `bias [${w.shape[0]}]`);
+  const out = [0, 1].map((i) => Math.floor((x.shape[2 + i] + pads[i] + pads[i + 2] - dilations[i] * (w.shape[2 + i] - 1) - 1) / strides[i]) + 1);
+  if (out.some((d) => d <= 0)) throw new ShapeError('Conv', shapes, `an input at least as large as the (dilated) kernel after padding [${pads}]`);
+  return new Tensor('Conv', b ? [x, w, b] : [x, w], { strides, pads, dilations, group }, [x.shape[0], w.shape[0], out[0], out[1]]);
+}
+
+/** 2-D transposed convolution (PyTorch ConvTranspose2d): x [N,Cin,H,W], w [Cin,Cout/group,kh,kw]. */
+export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts: ConvTransposeOptions = {}): Tensor {
+  const strides = pair(opts.stride, 1);
+  const dilations = pair(opts.dilation, 1);
+  const outputPadding = pair(opts.outputPadding, 0);
+  const pads = pads4(opts.padding);
+  const group = opts.group ?? 1;
+  const shapes = b ? [x.shape, w.shape, b.shape] : [x.shape, w.shape];
+  if (x.rank !== 4 || w.rank !== 4 || x.shape[1] !== w.shape[0]) throw new ShapeError('ConvTranspose', shapes, 'x [N,Cin,H,W] and weight [Cin,Cout,kh,kw] with matching Cin');
+  const cout = w.shape[1] * group;
+  if (b && (b.rank !== 1 || b.shape[0] !== cout)) throw new ShapeError('ConvTranspose', shapes, `bias [${cout}]`);
+  if (outputPadding.some((p, i) => p >= Math.max(strides[i], dilations[i]))) throw new ShapeError('ConvTranspose', shapes, `output padding smaller than stride or dilation, got [${outputPadding}]`);
+  const out = [0, 1].map((i) => (x.shape[2 + i] - 1) * strides[i] - pads[i] - pads[i + 2] + dilations[i] * (w.shape[2 + i] - 1) + outputPadding[i] + 1);
+  return new Tensor('ConvTranspose', b ? [x, w, b] : [x, w], { strides, pads, dilations, group, output_padding: outputPadding }, [x.shape[0], cout, out[0], out[1]]);
+}
+
+/**
+ * Gradient of a convolution's weight: the correlation of its input with the output gradient.
+ * Computed as one Conv with batch and channels swapped (the output gradient becomes the kernel,
+ * stride and dilation trade places), so ORT's optimized convolution does the work.
+ */
+function convWeightGrad(x: Tensor, gy: Tensor, kernel: readonly number[], n: Tensor): Tensor {
+  const { strides, pads, dilations } = n.attrs as { strides: number[]; pads: number[]; dilations: number[] };
+  const r = conv2d(transpose(x, [1, 0, 2, 3]), transpose(gy, [1, 0, 2, 3]), null, { stride: [dilations[0], dilations[1]], dilation: [strides[0], strides[1]], padding: pads as [number, number, number, number] });
+  const cropped = r.shape[2] === kernel[0] && r.shape[3] === kernel[1] ? r : slice(r, [0, 0], [kernel[0], kernel[1]], [2, 3]);
+  return transpose(cropped, [1, 0, 2, 3]);
+}
+
+function requireGroup1(n: Tensor): void {
+  if (n.attrs.group !== 1) throw new Error(`${n.op}: gradients of grouped convolutions (group ${n.attrs.group}) are not supported`);
+}
+
+const emitConv = (opType: string) => (n: Tensor, ins: readonly string[], out: string, onnx: import('./registry.js').OnnxEmitter) => {
+  const { strides, pads, dilations, group, output_padding } = n.attrs;
+  const kernel_shape = n.inputs[1].shape.slice(2);
+  const attrs = { strides, pads, dilations, group, kernel_shape, ...(opType === 'ConvTranspose' ? { output_padding } : {}) };
+  onnx.node(opType, ins, [out], attrs);
+};
+
+defineOp('Conv', {
+  emit: emitConv('Conv'),
+  vjp: (n, g, need) => {
+    requireGroup1(n);
+    const [x, w] = n.inputs;
+    const { strides, pads, dilations } = n.attrs as { strides: number[]; pads: number[]; dilations: number[] };
+    const full = [0, 1].map((i) => (n.shape[2 + i] - 1) * strides[i] - pads[i] - pads[i + 2] + dilations[i] * (w.shape[2 + i] - 1) + 1);
+    const outputPadding: [number, number] = [x.shape[2] - full[0], x.shape[3] - full[1]];
+    const gx = need[0] ? convTranspose2d(g, w, null, { stride: [strides[0], strides[1]], dilation: [dilations[0], dilations[1]], padding: pads as [number, number, number, number], outputPadding }) : null;
+    const gw = need[1] ? convWeightGrad(x, g, w.shape.slice(2), n) : null;
+    const gb = need[2] ? reduceSum(g, [0, 2, 3]) : null;
+    return [gx, gw, gb];
+  },
+});
+
+defineOp('ConvTranspose', {
+  emit: emitConv('ConvTranspose'),
+  vjp: (n, g, need) => {
+    requireGroup1(n);
+    const [x, w] = n.inputs;
+    const { strides, pads, dilations } = n.attrs as { strides: number[]; pads: number[]; dilations: number[] };
+    const gx = need[0] ? conv2d(g, w, null, { stride: [strides[0], strides[1]], dilation: [dilations[0], dilations[1]], padding: pads as [number, number, number, number] }) : null;
+    const gw = need[1] ? convWeightGrad(g, x, w.shape.slice(2), n) : null;
+    const gb = need[2] ? reduceSum(g, [0, 2, 3]) : null;
+    return [gx, gw, gb];
+  },
+});
+

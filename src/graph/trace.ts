@@ -1,0 +1,41 @@
+import { Tensor, input } from './tensor.js';
+import { type Shape } from './shape.js';
+
+/** A buffer (e.g. BatchNorm running mean) that a run overwrites with a new value. */
+export interface StateUpdate { target: Tensor; value: Tensor }
+
+/** A graph input the runtime fills with fresh random numbers on every run (dropout masks). */
+export interface RandomInput { input: Tensor; keepProb: number }
+
+interface TraceRecord { updates: StateUpdate[]; randoms: RandomInput[] }
+
+let active: TraceRecord | null = null;
+
+/**
+ * Builds a graph with `fn` while recording the side outputs that layers declare:
+ * running-statistics updates and random masks. The runtime wires both up.
+ */
+export function traced<T>(fn: () => T): { result: T } & TraceRecord {
+  const outer = active;
+  const record: TraceRecord = { updates: [], randoms: [] };
+  active = record;
+  try {
+    return { result: fn(), ...record };
+  } finally {
+    active = outer;
+  }
+}
+
+export function recordStateUpdate(target: Tensor, value: Tensor): void {
+  if (target.op !== 'Input') throw new Error(`state update target ${target} must be a graph input (a buffer)`);
+  if (!active) throw new Error(`${target.name}: a training-mode layer updates running statistics; build the graph inside traced()`);
+  active.updates.push({ target, value });
+}
+
+/** A fresh Bernoulli(keepProb) 0/1 mask input, numbered in build order so names are stable. */
+export function randomMask(shape: Shape, keepProb: number): Tensor {
+  if (!active) throw new Error('dropout in training mode needs a random mask: build the graph inside traced()');
+  const mask = input(`random_mask_${active.randoms.length}`, shape);
+  active.randoms.push({ input: mask, keepProb });
+  return mask;
+}
