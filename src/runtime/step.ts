@@ -1,0 +1,95 @@
+import type { Tensor } from '../graph/tensor.js';
+import { traced, type RandomInput } from '../graph/trace.js';
+import { grad } from '../graph/autodiff.js';
+import { Buffer, Parameter, stateTensorFor } from '../nn/parameter.js';
+import type { Rng } from '../util/rng.js';
+import { CompiledGraph, type FeedValue, type RuntimeOptions } from './session.js';
+
+export interface StepSpec {
+  /** Builds the graph: named outputs (losses, images). Runs inside traced(), so layers can add state updates. */
+  build: () => Record<string, Tensor>;
+  /** Name of the scalar output to differentiate; its gradients land in each parameter's `grad`. */
+  loss?: string;
+  /** Parameters to differentiate `loss` with respect to. */
+  wrt?: readonly Parameter[];
+  /** Stream for dropout masks (required when the graph has any). */
+  rng?: Rng;
+  /** Whether running-statistics updates are applied (false: a second pass that must not count twice). */
+  applyStateUpdates?: boolean;
+}
+
+/**
+ * One compiled training or inference step: a single ORT run that reads parameters and buffers
+ * straight from their arrays, writes gradients into the parameters' preallocated `grad` arrays,
+ * and updates BatchNorm running statistics.
+ */
+export class Step {
+  private constructor(
+    private readonly graph: CompiledGraph,
+    private readonly outputNames: readonly string[],
+    private readonly gradTargets: Record<string, Float32Array>,
+    private readonly stateTargets: [string, Buffer, Float32Array][],
+    private readonly randoms: readonly RandomInput[],
+    private readonly rng: Rng | undefined,
+  ) {}
+
+  static async compile(spec: StepSpec, opts: RuntimeOptions = {}): Promise<Step> {
+    const { result, updates, randoms } = traced(spec.build);
+    const outputs: Record<string, Tensor> = { ...result };
+    const gradTargets: Record<string, Float32Array> = {};
+    if (spec.loss) {
+      const loss = result[spec.loss];
+      if (!loss) throw new Error(`Step: loss '${spec.loss}' is not among the outputs (${Object.keys(result).join(', ')})`);
+      const params = (spec.wrt ?? []).filter((p) => p.requiresGrad);
+      grad(loss, params.map((p) => p.tensor)).forEach((gr, i) => {
+        outputs[`grad:${params[i].tensor.name}`] = gr;
+        gradTargets[`grad:${params[i].tensor.name}`] = params[i].grad;
+      });
+    }
+    const stateTargets: [string, Buffer, Float32Array][] = [];
+    if (spec.applyStateUpdates ?? true) {
+      for (const u of updates) {
+        const owner = stateTensorFor(u.target.name!);
+        if (!(owner instanceof Buffer)) throw new Error(`Step: state update of ${u.target} has no Buffer behind it`);
+        outputs[`state:${u.target.name}`] = u.value;
+        stateTargets.push([`state:${u.target.name}`, owner, new Float32Array(owner.data.length)]);
+      }
+    }
+    if (randoms.length && !spec.rng) throw new Error('Step: the graph uses dropout; pass an rng');
+    const graph = await CompiledGraph.compile(outputs, opts);
+    return new Step(graph, Object.keys(result), gradTargets, stateTargets, randoms, spec.rng);
+  }
+
+  get inputs() {
+    return this.graph.inputs;
+  }
+
+  /** Runs once; `feeds` holds the data inputs (parameters, buffers and masks are fed here). */
+  async run(feeds: Record<string, FeedValue> = {}): Promise<Record<string, Float32Array>> {
+    const all: Record<string, FeedValue> = { ...feeds };
+    for (const spec of this.graph.inputs) {
+      const owner = stateTensorFor(spec.name);
+      if (owner) all[spec.name] = owner.data;
+    }
+    for (const r of this.randoms) all[r.input.name!] = bernoulli(r.input.shape.reduce((a, b) => a * b, 1), r.keepProb, this.rng!);
+    const into: Record<string, Float32Array> = { ...this.gradTargets };
+    for (const [name, , scratch] of this.stateTargets) into[name] = scratch;
+    const out = await this.graph.run(all, into);
+    // Copied after the run: the old statistics were inputs of the same run.
+    for (const [, buffer, scratch] of this.stateTargets) {
+      buffer.data.set(scratch);
+      buffer.onUpdate?.();
+    }
+    return Object.fromEntries(this.outputNames.map((n) => [n, out[n]]));
+  }
+
+  async release(): Promise<void> {
+    await this.graph.release();
+  }
+}
+
+function bernoulli(n: number, keepProb: number, rng: Rng): Float32Array {
+  const m = new Float32Array(n);
+  for (let i = 0; i < n; i++) m[i] = rng.random() < keepProb ? 1 : 0;
+  return m;
+}

@@ -1,0 +1,59 @@
+import type { Parameter } from '../../nn/parameter.js';
+import { type Optimizer, type OptimizerState, slotTensors, loadSlots } from './optimizer.js';
+
+export interface AdamOptions { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number }
+
+/**
+ * Adam as torch.optim.Adam (1.13): bias-corrected moments, eps added after dividing by
+ * sqrt(1 - beta2^t). One fused loop per parameter: on CPU this beats the same update as
+ * ONNX ops by ~3x, since ORT would sweep each tensor once per elementwise op.
+ */
+export class Adam implements Optimizer {
+  lr: number;
+  readonly betas: [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  t = 0;
+  private readonly m: Float32Array[];
+  private readonly v: Float32Array[];
+
+  constructor(readonly params: readonly Parameter[], o: AdamOptions = {}) {
+    this.lr = o.lr ?? 1e-3;
+    this.betas = o.betas ?? [0.9, 0.999];
+    this.eps = o.eps ?? 1e-8;
+    this.weightDecay = o.weightDecay ?? 0;
+    this.m = params.map((p) => new Float32Array(p.data.length));
+    this.v = params.map((p) => new Float32Array(p.data.length));
+  }
+
+  step(): void {
+    this.t++;
+    const [b1, b2] = this.betas;
+    const stepSize = this.lr / (1 - b1 ** this.t);
+    const bc2Sqrt = Math.sqrt(1 - b2 ** this.t);
+    const { eps, weightDecay } = this;
+    this.params.forEach((p, k) => {
+      const w = p.data;
+      const gr = p.grad;
+      const m = this.m[k];
+      const v = this.v[k];
+      for (let i = 0; i < w.length; i++) {
+        const gi = weightDecay ? gr[i] + weightDecay * w[i] : gr[i];
+        const mi = (m[i] = b1 * m[i] + (1 - b1) * gi);
+        const vi = (v[i] = b2 * v[i] + (1 - b2) * gi * gi);
+        w[i] -= (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
+      }
+    });
+  }
+
+  stateDict(): OptimizerState {
+    return { scalars: { t: this.t, lr: this.lr }, tensors: new Map([...slotTensors('exp_avg', this.m, this.params), ...slotTensors('exp_avg_sq', this.v, this.params)]) };
+  }
+
+  loadStateDict(state: OptimizerState): void {
+    loadSlots('exp_avg', this.m, state);
+    loadSlots('exp_avg_sq', this.v, state);
+    this.t = state.scalars.t;
+    this.lr = state.scalars.lr ?? this.lr;
+  }
+}
