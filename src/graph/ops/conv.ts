@@ -1,7 +1,8 @@
 import { Tensor } from '../tensor.js';
 import { ShapeError } from '../shape.js';
 import { defineOp } from './registry.js';
-import { reduceSum, slice, transpose } from './shape-ops.js';
+import { concat, pad, reduceSum, reshape, slice, transpose } from './shape-ops.js';
+import { matmul, mT } from './matmul.js';
 
 export type Pair = number | readonly [number, number];
 /** Symmetric [ph, pw] or ONNX-ordered [top, left, bottom, right]. */
@@ -50,15 +51,32 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
 }
 
 /**
- * Gradient of a convolution's weight: the correlation of its input with the output gradient.
- * Computed as one Conv with batch and channels swapped (the output gradient becomes the kernel,
- * stride and dilation trade places), so ORT's optimized convolution does the work.
+ * Gradient of a convolution's weight: the correlation of its (padded) input with the output
+ * gradient, as one GEMM over im2col columns:
+ *   gw[k, (c,a,b)] = sum over (n,i,j) of gy[n,k,i,j] * xpad[n, c, s*i + d*a, s*j + d*b].
+ * The columns are kh*kw strided slices of the input, so the result comes out directly in
+ * [K, C, kh, kw] layout: no transpose of a weight-sized tensor (ORT's Transpose is slow there).
  */
 function convWeightGrad(x: Tensor, gy: Tensor, kernel: readonly number[], n: Tensor): Tensor {
   const { strides, pads, dilations } = n.attrs as { strides: number[]; pads: number[]; dilations: number[] };
-  const r = conv2d(transpose(x, [1, 0, 2, 3]), transpose(gy, [1, 0, 2, 3]), null, { stride: [dilations[0], dilations[1]], dilation: [strides[0], strides[1]], padding: pads as [number, number, number, number] });
-  const cropped = r.shape[2] === kernel[0] && r.shape[3] === kernel[1] ? r : slice(r, [0, 0], [kernel[0], kernel[1]], [2, 3]);
-  return transpose(cropped, [1, 0, 2, 3]);
+  const [batch, c] = x.shape;
+  const [, k, ho, wo] = gy.shape;
+  const [kh, kw] = kernel;
+  // Channels first, so each slice below is already [C, N*Ho*Wo] in memory order.
+  const xc = batch === 1 ? reshape(x, [c, 1, x.shape[2], x.shape[3]]) : transpose(x, [1, 0, 2, 3]);
+  const xpad = pads.some((p) => p !== 0) ? pad(xc, [0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]]) : xc;
+  const columns: Tensor[] = [];
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      const y0 = a * dilations[0];
+      const x0 = b * dilations[1];
+      const s = slice(xpad, [y0, x0], [y0 + strides[0] * (ho - 1) + 1, x0 + strides[1] * (wo - 1) + 1], [2, 3], [strides[0], strides[1]]);
+      columns.push(reshape(s, [c, 1, batch * ho * wo]));
+    }
+  }
+  const cols = reshape(columns.length === 1 ? columns[0] : concat(columns, 1), [c * kh * kw, batch * ho * wo]);
+  const gyk = reshape(batch === 1 ? gy : transpose(gy, [1, 0, 2, 3]), [k, batch * ho * wo]);
+  return reshape(matmul(gyk, mT(cols)), [k, c, kh, kw]);
 }
 
 function requireGroup1(n: Tensor): void {
