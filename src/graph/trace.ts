@@ -2,7 +2,8 @@ import { Tensor, input } from './tensor.js';
 import { type Shape } from './shape.js';
 
 /** A buffer (e.g. BatchNorm running mean) that a run overwrites with a new value. */
-export interface StateUpdate { target: Tensor; value: Tensor }
+/** `count`: how many updates the value chains (a layer applied twice in one graph counts 2). */
+export interface StateUpdate { target: Tensor; value: Tensor; count: number }
 
 /** A graph input the runtime fills with fresh random numbers on every run (dropout masks). */
 export interface RandomInput { input: Tensor; keepProb: number }
@@ -26,10 +27,23 @@ export function traced<T>(fn: () => T): { result: T } & TraceRecord {
   }
 }
 
+/**
+ * Records that a run overwrites buffer `target` with `value`. A layer applied twice in one graph
+ * (a discriminator on fake, then real pairs) updates twice: the later update replaces the earlier
+ * one and builds on it through {@link currentState}, as sequential PyTorch calls would.
+ */
 export function recordStateUpdate(target: Tensor, value: Tensor): void {
   if (target.op !== 'Input') throw new Error(`state update target ${target} must be a graph input (a buffer)`);
   if (!active) throw new Error(`${target.name}: a training-mode layer updates running statistics; build the graph inside traced()`);
-  active.updates.push({ target, value });
+  const i = active.updates.findIndex((u) => u.target === target);
+  const count = i >= 0 ? active.updates[i].count + 1 : 1;
+  if (i >= 0) active.updates.splice(i, 1);
+  active.updates.push({ target, value, count });
+}
+
+/** The buffer's value as of this point of the graph: its latest recorded update, or the input. */
+export function currentState(target: Tensor): Tensor {
+  return active?.updates.find((u) => u.target === target)?.value ?? target;
 }
 
 /** A fresh Bernoulli(keepProb) 0/1 mask input, numbered in build order so names are stable. */

@@ -14,8 +14,11 @@ export interface StepSpec {
   wrt?: readonly Parameter[];
   /** Stream for dropout masks (required when the graph has any). */
   rng?: Rng;
-  /** Whether running-statistics updates are applied (false: a second pass that must not count twice). */
-  applyStateUpdates?: boolean;
+  /**
+   * Buffers whose updates this step ignores: a generator's running statistics in a second graph
+   * that recomputes its forward pass, which PyTorch runs (and counts) only once.
+   */
+  skipStateUpdates?: readonly Buffer[];
 }
 
 /**
@@ -28,7 +31,7 @@ export class Step {
     private readonly graph: CompiledGraph,
     private readonly outputNames: readonly string[],
     private readonly gradTargets: Record<string, Float32Array>,
-    private readonly stateTargets: [string, Buffer, Float32Array][],
+    private readonly stateTargets: [string, Buffer, Float32Array, number][],
     private readonly randoms: readonly RandomInput[],
     private readonly rng: Rng | undefined,
   ) {}
@@ -46,16 +49,16 @@ export class Step {
         gradTargets[`grad:${params[i].tensor.name}`] = params[i].grad;
       });
     }
-    const stateTargets: [string, Buffer, Float32Array][] = [];
-    if (spec.applyStateUpdates ?? true) {
-      for (const u of updates) {
-        const owner = stateTensorFor(u.target.name!);
-        if (!(owner instanceof Buffer)) throw new Error(`Step: state update of ${u.target} has no Buffer behind it`);
-        outputs[`state:${u.target.name}`] = u.value;
-        stateTargets.push([`state:${u.target.name}`, owner, new Float32Array(owner.data.length)]);
-      }
+    const stateTargets: [string, Buffer, Float32Array, number][] = [];
+    const skip = new Set(spec.skipStateUpdates ?? []);
+    for (const u of updates) {
+      const owner = stateTensorFor(u.target.name!);
+      if (!(owner instanceof Buffer)) throw new Error(`Step: state update of ${u.target} has no Buffer behind it`);
+      if (skip.has(owner)) continue;
+      outputs[`state:${u.target.name}`] = u.value;
+      stateTargets.push([`state:${u.target.name}`, owner, new Float32Array(owner.data.length), u.count]);
     }
-    if (randoms.length && !spec.rng) throw new Error('Step: the graph uses dropout; pass an rng');
+    if (randoms.length && !spec.rng) throw new Error('Step: the graph uses dropout; pass an rng (or feed every mask)');
     const graph = await CompiledGraph.compile(outputs, opts);
     return new Step(graph, Object.keys(result), gradTargets, stateTargets, randoms, spec.rng);
   }
@@ -64,21 +67,32 @@ export class Step {
     return this.graph.inputs;
   }
 
-  /** Runs once; `feeds` holds the data inputs (parameters, buffers and masks are fed here). */
+  /** The random masks of the last run, by input name (feed them to a second graph that must see the same). */
+  lastMasks: Record<string, Float32Array> = {};
+
+  /**
+   * Runs once; `feeds` holds the data inputs. Parameters and buffers are fed from their arrays;
+   * random masks are drawn from the step's rng unless `feeds` already has them.
+   */
   async run(feeds: Record<string, FeedValue> = {}): Promise<Record<string, Float32Array>> {
     const all: Record<string, FeedValue> = { ...feeds };
     for (const spec of this.graph.inputs) {
       const owner = stateTensorFor(spec.name);
       if (owner) all[spec.name] = owner.data;
     }
-    for (const r of this.randoms) all[r.input.name!] = bernoulli(r.input.shape.reduce((a, b) => a * b, 1), r.keepProb, this.rng!);
+    this.lastMasks = {};
+    for (const r of this.randoms) {
+      const name = r.input.name!;
+      const mask = (feeds[name] as Float32Array | undefined) ?? bernoulli(r.input.shape.reduce((a, b) => a * b, 1), r.keepProb, this.rng!);
+      all[name] = this.lastMasks[name] = mask;
+    }
     const into: Record<string, Float32Array> = { ...this.gradTargets };
     for (const [name, , scratch] of this.stateTargets) into[name] = scratch;
     const out = await this.graph.run(all, into);
     // Copied after the run: the old statistics were inputs of the same run.
-    for (const [, buffer, scratch] of this.stateTargets) {
+    for (const [, buffer, scratch, count] of this.stateTargets) {
       buffer.data.set(scratch);
-      buffer.onUpdate?.();
+      for (let i = 0; i < count; i++) buffer.onUpdate?.();
     }
     return Object.fromEntries(this.outputNames.map((n) => [n, out[n]]));
   }

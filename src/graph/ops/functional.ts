@@ -1,6 +1,6 @@
 import { Tensor } from '../tensor.js';
 import { ShapeError } from '../shape.js';
-import { recordStateUpdate, randomMask } from '../trace.js';
+import { currentState, recordStateUpdate, randomMask } from '../trace.js';
 import { abs, add, detach, div, mul, neg, relu, softplus, sqrt, sub } from './elementwise.js';
 import { mean, reduceMean, reduceSum, reshape } from './shape-ops.js';
 import { logSoftmax } from './softmax.js';
@@ -39,8 +39,8 @@ export function batchNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
   const m = o.momentum ?? 0.1;
   const batchMean = reshape(detach(mu), [c]);
   const batchVar = mul(reshape(detach(variance), [c]), count / (count - 1));
-  recordStateUpdate(runningMean, add(mul(runningMean, 1 - m), mul(batchMean, m)));
-  recordStateUpdate(runningVar, add(mul(runningVar, 1 - m), mul(batchVar, m)));
+  recordStateUpdate(runningMean, add(mul(currentState(runningMean), 1 - m), mul(batchMean, m)));
+  recordStateUpdate(runningVar, add(mul(currentState(runningVar), 1 - m), mul(batchVar, m)));
   return y;
 }
 

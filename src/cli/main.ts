@@ -1,0 +1,27 @@
+import { Command } from 'commander';
+import { normalizeArgv } from './aliases.js';
+import { registerTrainCommand } from './train-command.js';
+import { registerTestCommand } from './test-command.js';
+import { registerTranslateCommand } from './translate-command.js';
+import { registerDataCommands } from '../data/cli.js';
+import { registerMosaicCommands } from '../mosaic/cli.js';
+import { registerCdfDemo } from '../demo/cdf-command.js';
+
+const program = new Command('img2img')
+  .description('GAN image-to-image translation (pix2pix, CycleGAN) and mosaic tools, on ONNX Runtime')
+  .showHelpAfterError();
+
+registerTrainCommand(program);
+registerTestCommand(program);
+registerTranslateCommand(program);
+registerDataCommands(program);
+registerMosaicCommands(program.command('mosaic').description('pixelate regions, locate mosaic, build restoration training pairs'));
+const demo = program.command('demo').description('small generative-model demos');
+registerCdfDemo(demo);
+
+try {
+  await program.parseAsync(normalizeArgv(process.argv));
+} catch (err) {
+  console.error(`img2img: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+}

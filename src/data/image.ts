@@ -1,0 +1,139 @@
+// Image IO through sharp. Pixels live in a plain HWC Uint8Array so the mosaic
+// code and the tensor conversions never depend on sharp's types.
+import sharp from 'sharp';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export type Channels = 1 | 3 | 4;
+
+/** An 8-bit image, HWC row-major: pixel (x, y) channel c is data[(y * width + x) * channels + c]. */
+export interface Image {
+  width: number;
+  height: number;
+  channels: Channels;
+  data: Uint8Array;
+}
+
+export interface ReadImageOptions {
+  /** Convert to 1 (grey), 3 (RGB) or 4 (RGBA) channels; default: keep the file's (grey+alpha becomes RGBA). */
+  channels?: Channels;
+}
+
+/** Extensions `writeImage` accepts, mapped to the sharp encoder. */
+const FORMATS: Record<string, 'png' | 'jpeg' | 'webp'> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp' };
+
+/** File extensions treated as images when scanning folders. */
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff', '.gif'];
+
+/** True when the path has an image extension (see IMAGE_EXTENSIONS). */
+export function isImagePath(path: string): boolean {
+  return IMAGE_EXTENSIONS.includes(extname(path).toLowerCase());
+}
+
+/** A new image filled with `fill` (0 by default). */
+export function createImage(width: number, height: number, channels: Channels, fill = 0): Image {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new Error(`createImage: bad size ${width}x${height}`);
+  }
+  const data = new Uint8Array(width * height * channels);
+  if (fill) data.fill(fill);
+  return { width, height, channels, data };
+}
+
+/** A deep copy of `img`. */
+export function cloneImage(img: Image): Image {
+  return { width: img.width, height: img.height, channels: img.channels, data: img.data.slice() };
+}
+
+/**
+ * Decodes an encoded image (any format sharp reads) into raw pixels, EXIF-oriented.
+ * `name` is only used in the error message: `cannot read image <name>: <reason>`.
+ */
+export async function decodeImage(bytes: Uint8Array, name: string, opts: ReadImageOptions = {}): Promise<Image> {
+  try {
+    let pipe = sharp(bytes, { failOn: 'error' }).autoOrient();
+    const meta = await sharp(bytes).metadata();
+    const srcChannels = meta.channels ?? 3;
+    const want: Channels = opts.channels ?? (srcChannels === 1 ? 1 : srcChannels === 3 ? 3 : 4);
+    if (want === 1) pipe = pipe.removeAlpha().toColourspace('b-w');
+    else if (want === 3) pipe = pipe.removeAlpha().toColourspace('srgb');
+    else pipe = pipe.ensureAlpha().toColourspace('srgb');
+    const { data, info } = await pipe.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== want) throw new Error(`decoder gave ${info.channels} channels, expected ${want}`);
+    return { width: info.width, height: info.height, channels: want, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (err) {
+    throw new Error(`cannot read image ${name}: ${reason(err)}`);
+  }
+}
+
+/** Reads an image file. Errors read `cannot read image <path>: <reason>`. */
+export async function readImage(path: string, opts: ReadImageOptions = {}): Promise<Image> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new Error(`cannot read image ${path}: ${reason(err)}`);
+  }
+  return decodeImage(bytes, path, opts);
+}
+
+/** Encodes `img` as png, jpeg or webp (quality applies to jpeg/webp). */
+export async function encodeImage(img: Image, format: 'png' | 'jpeg' | 'webp', quality = 95): Promise<Buffer> {
+  checkImage(img);
+  let pipe = sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } });
+  // Without this sharp widens one-channel input to sRGB on output.
+  if (img.channels === 1) pipe = pipe.toColourspace('b-w');
+  if (format === 'png') return pipe.png().toBuffer();
+  // JPEG has no alpha: drop it rather than let the encoder flatten onto black silently.
+  if (format === 'jpeg') return pipe.removeAlpha().jpeg({ quality }).toBuffer();
+  return pipe.webp({ quality }).toBuffer();
+}
+
+/**
+ * Writes `img` to `path`; the format comes from the extension (.png, .jpg/.jpeg, .webp).
+ * Atomic: the bytes go to a temp file in the same folder, then are renamed over `path`,
+ * so a crash or an encoder error never leaves a partial file. Parent folders are created.
+ */
+export async function writeImage(path: string, img: Image, opts: { quality?: number } = {}): Promise<void> {
+  const format = FORMATS[extname(path).toLowerCase()];
+  if (!format) throw new Error(`cannot write image ${path}: unsupported extension (use .png, .jpg or .webp)`);
+  let bytes: Buffer;
+  try {
+    bytes = await encodeImage(img, format, opts.quality);
+  } catch (err) {
+    throw new Error(`cannot write image ${path}: ${reason(err)}`);
+  }
+  await writeFileAtomic(path, bytes);
+}
+
+/** Temp file in the target folder (same filesystem, so rename is atomic), then rename. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, bytes, { flag: 'wx' });
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Throws when data length does not match width*height*channels. */
+export function checkImage(img: Image): void {
+  const n = img.width * img.height * img.channels;
+  if (img.data.length !== n) {
+    throw new Error(`image ${img.width}x${img.height}x${img.channels} needs ${n} bytes, has ${img.data.length}`);
+  }
+}
+
+function reason(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.replace(/^Input buffer contains unsupported image format$/, 'not an image (unsupported or unrecognised format)');
+}
+
+export { imageToCHW, chwToImage } from './image-tensor.js';
+export { cropImage, pasteImage, resizeImage, hconcat } from './image-ops.js';
+export type { ResizeKernel } from './image-ops.js';

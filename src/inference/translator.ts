@@ -1,0 +1,45 @@
+import * as g from '../graph/index.js';
+import type { Module } from '../nn/module.js';
+import { Step } from '../runtime/step.js';
+import type { RuntimeOptions } from '../runtime/session.js';
+import { forwardAnySize } from '../models/any-size.js';
+import { generatorMinSize, generatorMultiple, type GeneratorConfig } from '../models/networks.js';
+import { Rng } from '../util/rng.js';
+
+/**
+ * Runs a generator on images of any size: inputs are padded to what the architecture needs and
+ * outputs cropped back. `evalMode` uses BatchNorm running statistics and no dropout (reference
+ * --eval); without it the net runs as the reference's test.py does by default (batch statistics,
+ * dropout as noise), with running statistics left untouched.
+ */
+export class Translator {
+  private readonly steps = new Map<string, Step>();
+  private readonly rng: Rng;
+
+  constructor(readonly net: Module, readonly config: GeneratorConfig, readonly evalMode: boolean, readonly runtime: RuntimeOptions = {}, seed = 0) {
+    this.rng = new Rng(seed);
+  }
+
+  /** x: [1, C, H, W] in [-1, 1]; returns [1, outputNc, H, W]. */
+  async run(x: Float32Array, shape: readonly number[]): Promise<Float32Array> {
+    if (shape[1] !== this.config.inputNc) throw new Error(`input has ${shape[1]} channels; the generator expects ${this.config.inputNc} (--input-nc)`);
+    const key = shape.join('x');
+    let step = this.steps.get(key);
+    if (!step) {
+      this.net.train(!this.evalMode);
+      const input = g.input('input', shape);
+      step = await Step.compile({
+        build: () => ({ output: forwardAnySize(this.net, input, generatorMultiple(this.config), generatorMinSize(this.config)) }),
+        rng: this.rng,
+        skipStateUpdates: this.net.namedBuffers().map(([, b]) => b),
+      }, this.runtime);
+      this.steps.set(key, step);
+    }
+    return (await step.run({ input: x })).output;
+  }
+
+  async release(): Promise<void> {
+    for (const s of this.steps.values()) await s.release();
+    this.steps.clear();
+  }
+}
