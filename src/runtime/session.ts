@@ -11,6 +11,8 @@ export interface RuntimeOptions {
   provider?: Provider;
   /** Also save the compiled graph as this .onnx file (for Netron). */
   dumpGraph?: string;
+  /** Write ORT's per-node profile (JSON) with this file prefix; see bench/lib/profile.ts. */
+  profilePrefix?: string;
 }
 
 export type FeedValue = Float32Array | BigInt64Array | Uint8Array;
@@ -41,6 +43,7 @@ export class CompiledGraph {
       executionProviders: [provider],
       graphOptimizationLevel: 'all',
       ...(o.threads ? { intraOpNumThreads: o.threads, interOpNumThreads: 1 } : {}),
+      ...(o.profilePrefix ? { enableProfiling: true, profileFilePrefix: o.profilePrefix } : {}),
     });
     return new CompiledGraph(session, model.inputs, model.outputs, model.nodeCount);
   }
@@ -74,6 +77,11 @@ export class CompiledGraph {
     const out: Record<string, Float32Array> = {};
     for (const spec of this.outputs) out[spec.name] = (into[spec.name] ?? results[spec.name].data) as Float32Array;
     return out;
+  }
+
+  /** Ends ORT profiling (when enabled), flushing the profile file. */
+  endProfiling(): void {
+    this.session.endProfiling();
   }
 
   async release(): Promise<void> {

@@ -45,6 +45,9 @@ export class Step {
       if (!loss) throw new Error(`Step: loss '${spec.loss}' is not among the outputs (${Object.keys(result).join(', ')})`);
       const params = (spec.wrt ?? []).filter((p) => p.requiresGrad);
       grad(loss, params.map((p) => p.tensor)).forEach((gr, i) => {
+        // Gradients land in flat arrays, so a final Reshape is dropped: its input then writes
+        // straight into the parameter's grad buffer instead of being copied there.
+        while (gr.op === 'Reshape') gr = gr.inputs[0];
         outputs[`grad:${params[i].tensor.name}`] = gr;
         gradTargets[`grad:${params[i].tensor.name}`] = params[i].grad;
       });
@@ -95,6 +98,11 @@ export class Step {
       for (let i = 0; i < count; i++) buffer.onUpdate?.();
     }
     return Object.fromEntries(this.outputNames.map((n) => [n, out[n]]));
+  }
+
+  /** The compiled graph (node count, inputs, outputs, profiling). */
+  get compiled(): CompiledGraph {
+    return this.graph;
   }
 
   async release(): Promise<void> {

@@ -32,18 +32,7 @@ export class Adam implements Optimizer {
     const stepSize = this.lr / (1 - b1 ** this.t);
     const bc2Sqrt = Math.sqrt(1 - b2 ** this.t);
     const { eps, weightDecay } = this;
-    this.params.forEach((p, k) => {
-      const w = p.data;
-      const gr = p.grad;
-      const m = this.m[k];
-      const v = this.v[k];
-      for (let i = 0; i < w.length; i++) {
-        const gi = weightDecay ? gr[i] + weightDecay * w[i] : gr[i];
-        const mi = (m[i] = b1 * m[i] + (1 - b1) * gi);
-        const vi = (v[i] = b2 * v[i] + (1 - b2) * gi * gi);
-        w[i] -= (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
-      }
-    });
+    this.params.forEach((p, k) => adamKernel(p.data, p.grad, this.m[k], this.v[k], b1, b2, stepSize, bc2Sqrt, eps, weightDecay));
   }
 
   stateDict(): OptimizerState {
@@ -55,5 +44,31 @@ export class Adam implements Optimizer {
     loadSlots('exp_avg_sq', this.v, state);
     this.t = state.scalars.t;
     this.lr = state.scalars.lr ?? this.lr;
+  }
+}
+
+/** The fused update of one tensor: moments, bias correction and the step in a single sweep. */
+function adamKernel(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, b1: number, b2: number, stepSize: number, bc2Sqrt: number, eps: number, weightDecay: number): void {
+  const c1 = 1 - b1;
+  const c2 = 1 - b2;
+  const n = w.length;
+  if (weightDecay === 0) {
+    for (let i = 0; i < n; i++) {
+      const gi = g[i];
+      const mi = b1 * m[i] + c1 * gi;
+      const vi = b2 * v[i] + c2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      w[i] -= (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const gi = g[i] + weightDecay * w[i];
+    const mi = b1 * m[i] + c1 * gi;
+    const vi = b2 * v[i] + c2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    w[i] -= (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
   }
 }

@@ -1,0 +1,55 @@
+// `mosaic add`: pixelate given regions of one or many images.
+import { stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { readImage, writeImage } from '../data/image.js';
+import { createRng } from '../util/rng.js';
+import { expandInputs } from './files.js';
+import { applyMosaic, type MosaicOptions } from './mosaic.js';
+import { checkRegionSpec, regionMask, type RegionSpec } from './region-spec.js';
+
+/** Options of `mosaicFiles`: the regions plus the mosaic options (seed seeds every image alike). */
+export interface AddOptions extends RegionSpec, Omit<MosaicOptions, 'rng'> {
+  /** Called after each image, done counting from 1. */
+  onProgress?: (done: number, total: number) => void;
+  /** Called for each image that failed (when several are processed); default: nothing. */
+  onError?: (input: string, err: Error) => void;
+}
+
+const WRITABLE = ['.png', '.jpg', '.jpeg', '.webp'];
+
+/**
+ * Mosaics `inputs` (files or folders) into `output`. A single input file goes to `output`
+ * as a file unless `output` is an existing folder; otherwise `output` is a folder and each
+ * image keeps its name (relative to its input folder; non-writable formats become .png).
+ * Every write is atomic. With several images a failure is reported through onError and the
+ * rest still run; then an error summarising the failures is thrown. Returns the written paths.
+ */
+export async function mosaicFiles(inputs: readonly string[], output: string, opts: AddOptions): Promise<string[]> {
+  checkRegionSpec(opts);
+  const { files, hadFolder } = await expandInputs(inputs);
+  if (files.length === 0) throw new Error(`no images found in ${inputs.join(', ')}`);
+  const outIsDir = hadFolder || files.length > 1 || (await stat(output).catch(() => null))?.isDirectory() === true;
+  const written: string[] = [];
+  const failed: string[] = [];
+  for (const [i, f] of files.entries()) {
+    let target = outIsDir ? join(output, f.rel) : output;
+    if (outIsDir && !WRITABLE.includes(extname(target).toLowerCase())) target = target.slice(0, target.length - extname(target).length) + '.png';
+    try {
+      const img = await readImage(f.path);
+      const mask = await regionMask(opts, img.width, img.height).catch((err: Error) => {
+        throw new Error(`${f.path}: ${err.message}`);
+      });
+      const { image } = applyMosaic(img, mask, { ...opts, rng: createRng(opts.seed ?? 0) });
+      await writeImage(target, image);
+      written.push(target);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      if (files.length === 1) throw e;
+      failed.push(f.path);
+      opts.onError?.(f.path, e);
+    }
+    opts.onProgress?.(i + 1, files.length);
+  }
+  if (failed.length) throw new Error(`${failed.length} of ${files.length} images failed: ${failed.join(', ')}`);
+  return written;
+}

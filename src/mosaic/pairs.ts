@@ -1,0 +1,180 @@
+// `mosaic pairs`: an aligned pix2pix dataset for mosaic removal. Each output is
+// A|B side by side (A = mosaicked input, B = clean target, each size x size), written
+// to DATASET/{train,val,test}/NNNN.png, plus DATASET/manifest.json with every pair's
+// parameters. Sources are split (not pairs), so no val/test source is seen in training.
+// Every random choice comes from an Rng seeded by (seed, source path), so the same seed
+// gives byte-identical files, independent of the other sources.
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cropImage, hconcat, readImage, resizeImage, writeFileAtomic, writeImage, type Image } from '../data/image.js';
+import { createRng } from '../util/rng.js';
+import { listImages, type InputFile } from './files.js';
+import { maskArea, type Mask } from './mask.js';
+import { applyMosaic } from './mosaic.js';
+import { sampleCrop, sampleParams, sampleShapes, type MosaicParams, type ShapeRecord } from './pair-sampling.js';
+import type { Box } from './mask.js';
+
+export type SplitName = 'train' | 'val' | 'test';
+const SPLITS: readonly SplitName[] = ['train', 'val', 'test'];
+
+/** Options of `makePairs`. */
+export interface PairsOptions {
+  /** Folder of source images (searched recursively). */
+  input: string;
+  /** Dataset folder to create. */
+  output: string;
+  /** Side of A and B in pixels, default 256 (outputs are 2*size x size). */
+  size?: number;
+  /** Pairs per source image, default 1. */
+  countPerImage?: number;
+  /** Default 0. */
+  seed?: number;
+  /** Fractions of SOURCES for train, val, test; default [0.8, 0.1, 0.1]. */
+  split?: readonly [number, number, number];
+  /** Replace an existing dataset (its train/val/test folders and manifest) instead of failing. */
+  overwrite?: boolean;
+  /**
+   * Optional region proposer (e.g. class activation maps) called on each clean crop; its
+   * mask (size x size) is used instead of random shapes, for `regionSourceShare` of the
+   * pairs. An empty mask falls back to random shapes.
+   */
+  regionSource?: (img: Image) => Promise<Mask>;
+  /** Share of pairs whose region comes from regionSource, default 1. */
+  regionSourceShare?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One pair in the manifest. */
+export interface PairRecord extends MosaicParams {
+  file: string;
+  split: SplitName;
+  source: string;
+  crop: Box;
+  shapes: ShapeRecord[];
+  /** Block size(s) actually used (several with the 'area' rule). */
+  blockSizes: number[];
+}
+
+/** DATASET/manifest.json. */
+export interface PairsManifest {
+  layout: 'A|B';
+  a: 'mosaic';
+  b: 'clean';
+  size: number;
+  seed: number;
+  countPerImage: number;
+  split: { train: number; val: number; test: number };
+  sources: Record<SplitName, string[]>;
+  pairs: PairRecord[];
+}
+
+/** Parses "0.8,0.1,0.1" (three non-negative numbers, normalised to sum 1). */
+export function parseSplit(text: string): [number, number, number] {
+  const v = text.split(',').map((s) => Number(s.trim()));
+  const sum = v.reduce((a, b) => a + b, 0);
+  if (v.length !== 3 || v.some((x) => !Number.isFinite(x) || x < 0) || !(sum > 0)) {
+    throw new Error(`bad split "${text}": expected three fractions train,val,test such as 0.8,0.1,0.1`);
+  }
+  return [v[0] / sum, v[1] / sum, v[2] / sum];
+}
+
+/** FNV-1a: a stable 32-bit seed from text. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Assigns sources to splits: a seeded shuffle of the name-sorted list, then val and test take round(n * fraction)
+ * sources each and train the rest. Each split is returned in name order.
+ */
+export function splitSources<T extends { rel: string }>(files: readonly T[], fractions: readonly [number, number, number], seed: number): Record<SplitName, T[]> {
+  const rng = createRng(hash32(`split:${seed}`));
+  const byName = (a: T, b: T): number => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0);
+  const order = [...files].sort(byName); // so the result does not depend on listing order
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const nVal = Math.round(files.length * fractions[1]), nTest = Math.min(files.length - nVal, Math.round(files.length * fractions[2]));
+  return {
+    val: order.slice(0, nVal).sort(byName),
+    test: order.slice(nVal, nVal + nTest).sort(byName),
+    train: order.slice(nVal + nTest).sort(byName),
+  };
+}
+
+/** Builds the dataset; returns its manifest (also written to DATASET/manifest.json). */
+export async function makePairs(opts: PairsOptions): Promise<PairsManifest> {
+  const size = opts.size ?? 256, count = opts.countPerImage ?? 1, seed = opts.seed ?? 0;
+  const fractions = opts.split ?? [0.8, 0.1, 0.1];
+  if (!Number.isInteger(size) || size < 8) throw new Error(`bad size ${size}: need an integer >= 8`);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`bad count per image ${count}: need an integer >= 1`);
+  const st = await stat(opts.input).catch(() => null);
+  if (!st?.isDirectory()) throw new Error(`input ${opts.input} is not a folder`);
+  const files = await listImages(opts.input);
+  if (files.length === 0) throw new Error(`no images found in ${opts.input}`);
+  await prepareOutput(opts.output, opts.overwrite ?? false);
+
+  const splits = splitSources(files, fractions, seed);
+  const total = files.length * count;
+  const pairs: PairRecord[] = [];
+  let done = 0;
+  for (const split of SPLITS) {
+    const digits = Math.max(4, String(splits[split].length * count - 1).length);
+    let n = 0;
+    for (const f of splits[split]) {
+      const img = await readImage(f.path, { channels: 3 });
+      const rng = createRng(hash32(`pairs:${seed}:${f.rel}`));
+      for (let k = 0; k < count; k++) {
+        const file = `${split}/${String(n++).padStart(digits, '0')}.png`;
+        const rec = await makeOnePair(img, f, rng, size, opts);
+        await writeImage(join(opts.output, file), rec.pair);
+        pairs.push({ file, split, source: f.rel, ...rec.record });
+        opts.onProgress?.(++done, total);
+      }
+    }
+  }
+  const manifest: PairsManifest = {
+    layout: 'A|B', a: 'mosaic', b: 'clean', size, seed, countPerImage: count,
+    split: { train: fractions[0], val: fractions[1], test: fractions[2] },
+    sources: { train: splits.train.map((f) => f.rel), val: splits.val.map((f) => f.rel), test: splits.test.map((f) => f.rel) },
+    pairs,
+  };
+  await writeFileAtomic(join(opts.output, 'manifest.json'), manifestJson(manifest));
+  return manifest;
+}
+
+async function makeOnePair(img: Image, f: InputFile, rng: ReturnType<typeof createRng>, size: number, opts: PairsOptions) {
+  const crop = sampleCrop(rng, img.width, img.height, size);
+  const clean = await resizeImage(cropImage(img, crop.x, crop.y, crop.w, crop.h), size, size, 'bicubic');
+  let shapes: ShapeRecord[] = [];
+  let mask: Mask | null = null;
+  const useSource = opts.regionSource && rng.random() < (opts.regionSourceShare ?? 1);
+  if (useSource && opts.regionSource) {
+    const m = await opts.regionSource(clean);
+    if (m.width !== size || m.height !== size) throw new Error(`regionSource gave a ${m.width}x${m.height} mask for ${f.rel}, expected ${size}x${size}`);
+    if (maskArea(m) > 0) [mask, shapes] = [m, [{ kind: 'source' }]];
+  }
+  if (!mask) ({ mask, shapes } = sampleShapes(rng, size));
+  const params = sampleParams(rng, size);
+  const { image, blockSizes } = applyMosaic(clean, mask, { ...params, rng });
+  return { pair: hconcat([image, clean]), record: { crop, shapes, ...params, blockSizes } };
+}
+
+/** Pretty header, one line per pair (blob outlines make indented JSON very long). */
+function manifestJson(m: PairsManifest): string {
+  const { pairs, ...head } = m;
+  const top = JSON.stringify(head, null, 1).replace(/\n}$/, '');
+  return `${top},\n "pairs": [\n${pairs.map((p) => '  ' + JSON.stringify(p)).join(',\n')}\n ]\n}\n`;
+}
+
+/** Refuses to mix with an existing dataset unless overwrite, which clears only what makePairs writes. */
+async function prepareOutput(dir: string, overwrite: boolean): Promise<void> {
+  const existing = await Promise.all([...SPLITS, 'manifest.json'].map((p) => stat(join(dir, p)).then(() => p, () => null)));
+  const found = existing.filter((p): p is string => p !== null);
+  if (!found.length) return;
+  if (!overwrite) throw new Error(`dataset ${dir} already has ${found.join(', ')}: choose another folder or pass --overwrite`);
+  for (const p of found) await rm(join(dir, p), { recursive: true, force: true });
+}

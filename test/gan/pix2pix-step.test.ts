@@ -1,0 +1,35 @@
+// One full pix2pix iteration (D update, then G update) from identical weights and data matches
+// the reference PyTorch implementation (tools/fixtures/train_pix2pix_step.py): losses, fake_B,
+// updated weights and BatchNorm running statistics.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildGenerator, buildDiscriminator } from '../../src/models/networks.js';
+import { Pix2PixModel } from '../../src/train/pix2pix.js';
+import { Rng } from '../../src/util/rng.js';
+import { assertClose } from '../helpers/numeric.js';
+import { assertStateClose, decode, loadGanFixture, toState } from '../helpers/gan-fixtures.js';
+
+for (const mode of ['vanilla', 'lsgan'] as const) {
+  test(`pix2pix iteration (${mode}) matches PyTorch`, async () => {
+    const f = loadGanFixture(`pix2pix_step_${mode}.json`);
+    const c = f.config;
+    const netG = buildGenerator({ netG: c.netG, ngf: c.ngf, norm: c.norm, useDropout: c.use_dropout });
+    const netD = buildDiscriminator({ netD: c.netD, inputNc: 6, ndf: c.ndf, norm: c.norm });
+    netG.loadStateDict(toState(f.initial_G));
+    netD.loadStateDict(toState(f.initial_D));
+    const model = new Pix2PixModel({ netG, netD, ganMode: c.gan_mode, lambdaL1: c.lambda_L1, lr: c.lr, beta1: c.betas[0], rng: new Rng(0), runtime: { threads: 1 } });
+    const batch = { A: { shape: f.real_A.shape, data: decode(f.real_A) }, B: { shape: f.real_B.shape, data: decode(f.real_B) } };
+    const losses = await model.optimize(batch);
+    for (const k of ['G_GAN', 'G_L1', 'D_real', 'D_fake']) assertClose([losses[k]], [f.losses[k]], 1e-4, `loss ${k}`);
+    assertClose(model.visuals().fake_B.data, decode(f.fake_B), 1e-4, 'fake_B');
+    assertStateClose(netD, f.final_D, 1e-4, 'D');
+    assertStateClose(netG, f.final_G, 1e-4, 'G');
+    // BatchNorm counts batches as PyTorch does: G's forward once, D three times.
+    for (const [net, key] of [[netG, 'G'], [netD, 'D']] as const) {
+      const expected = Object.entries(f.num_batches_tracked_final[key] as Record<string, number>);
+      assert.ok(expected.length > 0);
+      const state = net.stateDict();
+      for (const [name, n] of expected) assert.equal(Number((state.get(name)!.data as BigInt64Array)[0]), n, `${key} ${name}`);
+    }
+  });
+}
