@@ -39,12 +39,19 @@ export class CompiledGraph {
     const model = writeOnnx(outputs);
     if (o.dumpGraph) writeFileSync(o.dumpGraph, model.bytes);
     const provider = checkProvider(o.provider ?? 'cpu');
-    const session = await ort.InferenceSession.create(model.bytes, {
-      executionProviders: [provider],
-      graphOptimizationLevel: 'all',
-      ...(o.threads ? { intraOpNumThreads: o.threads, interOpNumThreads: 1 } : {}),
-      ...(o.profilePrefix ? { enableProfiling: true, profileFilePrefix: o.profilePrefix } : {}),
-    });
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(model.bytes, {
+        executionProviders: [provider],
+        graphOptimizationLevel: 'all',
+        ...(o.threads ? { intraOpNumThreads: o.threads, interOpNumThreads: 1 } : {}),
+        ...(o.profilePrefix ? { enableProfiling: true, profileFilePrefix: o.profilePrefix } : {}),
+      });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      if (provider !== 'cpu') throw new Error(`--device ${provider}: ONNX Runtime could not start this provider here (${why}); use --device cpu`);
+      throw new Error(`ONNX Runtime rejected a compiled graph (${model.nodeCount} nodes; save it with --dump-graph to inspect): ${why}`);
+    }
     return new CompiledGraph(session, model.inputs, model.outputs, model.nodeCount);
   }
 

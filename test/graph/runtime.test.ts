@@ -1,0 +1,50 @@
+// Runtime behaviour users see: bad feeds and unavailable providers give errors that name what
+// was wrong; preallocated output buffers receive the results; graphs can be saved as ONNX.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as g from '../../src/graph/index.js';
+import { CompiledGraph } from '../../src/runtime/session.js';
+import { checkProvider } from '../../src/runtime/providers.js';
+import { ModelProto } from '../../src/graph/onnx/schema.js';
+import { tempDir } from '../helpers/tiny-datasets.js';
+
+test('a run writes into preallocated output buffers and checks feeds by name and size', async () => {
+  const x = g.input('x', [2, 3]);
+  const y = g.mul(x, 2);
+  const graph = await CompiledGraph.compile({ y }, { threads: 1 });
+  const out = new Float32Array(6);
+  const r = await graph.run({ x: Float32Array.from([1, 2, 3, 4, 5, 6]) }, { y: out });
+  assert.deepEqual(Array.from(out), [2, 4, 6, 8, 10, 12]);
+  assert.equal(r.y, out);
+  await assert.rejects(graph.run({}), /graph inputs not fed: x/);
+  await assert.rejects(graph.run({ x: new Float32Array(5) }), /input 'x': got 5 values, expected shape \[2, 3\]/);
+  await assert.rejects(graph.run({ x: new Float32Array(6) }, { y: new Float32Array(2) }), /output buffer 'y'.*\[2, 3\]/);
+});
+
+test('shape errors name the op, the input shapes and what was expected', () => {
+  assert.throws(() => g.add(g.input('a', [2, 3]), g.input('b', [4, 3])), /Add: got input shapes \[2, 3\], \[4, 3\]; expected shapes that broadcast/);
+  assert.throws(() => g.conv2d(g.input('x', [1, 3, 8, 8]), g.input('w', [4, 2, 3, 3])), /Conv: got input shapes \[1, 3, 8, 8\], \[4, 2, 3, 3\]/);
+  assert.throws(() => g.matmul(g.input('a', [2, 3]), g.input('b', [2, 3])), /MatMul.*\[\.\.\., M, K\]/);
+});
+
+test('unknown or unavailable providers are refused with the choices', () => {
+  assert.throws(() => checkProvider('tpu'), /--device tpu: unknown provider; choose one of cpu, cuda, webgpu/);
+  assert.throws(() => checkProvider('cuda'), /--device cuda: not available in this onnxruntime-node build/);
+  assert.equal(checkProvider('cpu'), 'cpu');
+});
+
+test('--dump-graph writes a standard ONNX model (opset 17) of the compiled graph', async () => {
+  const file = join(tempDir('dump'), 'g.onnx');
+  const x = g.input('x', [1, 2, 4, 4]);
+  const w = g.input('w', [3, 2, 3, 3]);
+  const loss = g.mean(g.relu(g.conv2d(x, w, null, { padding: 1 })));
+  const [gw] = g.grad(loss, [w]);
+  await CompiledGraph.compile({ loss, gw }, { dumpGraph: file });
+  assert.ok(existsSync(file));
+  const model = ModelProto.decode(readFileSync(file)) as unknown as { opset_import: { version: number }[]; graph: { node: { op_type: string }[] } };
+  assert.equal(Number(model.opset_import[0].version), 17);
+  const ops = new Set(model.graph.node.map((n) => n.op_type));
+  for (const op of ['Conv', 'Relu', 'ReduceMean']) assert.ok(ops.has(op), `missing ${op}`);
+});
