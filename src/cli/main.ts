@@ -6,6 +6,7 @@ import { registerTranslateCommand } from './translate-command.js';
 import { registerDataCommands } from '../data/cli.js';
 import { registerMosaicCommands } from '../mosaic/cli.js';
 import { registerCdfDemo } from '../demo/cdf-command.js';
+import { registerGan2dDemo } from '../demo/gan2d-command.js';
 
 const program = new Command('img2img')
   .description('GAN image-to-image translation (pix2pix, CycleGAN) and mosaic tools, on ONNX Runtime')
@@ -18,6 +19,7 @@ registerDataCommands(program);
 registerMosaicCommands(program.command('mosaic').description('pixelate regions, locate mosaic, build restoration training pairs'));
 const demo = program.command('demo').description('small generative-model demos');
 registerCdfDemo(demo);
+registerGan2dDemo(demo);
 
 try {
   await program.parseAsync(normalizeArgv(process.argv));

@@ -3,6 +3,7 @@
  * inverse CDF with the 1-D sampler of the cdf demo: a row from the row marginal, then a column
  * from that row's conditional, each with uniform jitter within the pixel.
  */
+import { basename } from 'node:path';
 import { readImage, type Image } from '../data/image.js';
 import type { Rng } from '../util/rng.js';
 import { sampleInverseCdf } from './cdf-sample.js';
@@ -29,7 +30,8 @@ export function darknessWeights(img: Image): WeightMap {
     let alpha = 1;
     if (channels === 1) lum = data[o] / 255;
     else {
-      lum = (0.2126 * data[o] + 0.7152 * data[o + 1] + 0.0722 * data[o + 2]) / 255;
+      // Rec. 709 weights in integers, so that white is exactly 1.
+      lum = (2126 * data[o] + 7152 * data[o + 1] + 722 * data[o + 2]) / 2550000;
       if (channels === 4) alpha = data[o + 3] / 255;
     }
     out[p] = (1 - lum) * alpha;
@@ -112,8 +114,10 @@ export function weightSampler(w: WeightMap, label: string): Sampler2d {
   };
 }
 
-/** Reads a picture and returns its darkness sampler (box-averaged down to `maxSide` first). */
+/** Reads a picture and returns its darkness sampler (box-averaged down to `maxSide` first), labelled by file name. */
 export async function imageSampler(path: string, maxSide = DEFAULT_MAX_SIDE): Promise<Sampler2d> {
   const img = await readImage(path);
-  return weightSampler(shrinkWeights(darknessWeights(img), maxSide), path);
+  const w = shrinkWeights(darknessWeights(img), maxSide);
+  if (!w.data.some((v) => v > 0)) throw new Error(`${path}: the picture has no dark pixels (all white or transparent), nothing to sample`);
+  return weightSampler(w, basename(path));
 }

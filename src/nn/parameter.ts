@@ -6,6 +6,23 @@ let nextUid = 0;
 /** Which Parameter or Buffer a graph input stands for, so the runtime can feed it by itself. */
 const owners = new Map<string, StateTensor>();
 
+/** Values that stand in for parameters while a graph is built (see withParameterValues). */
+let overrides: ReadonlyMap<StateTensor, Tensor> | null = null;
+
+/**
+ * Builds part of a graph with some parameters replaced by other tensors, e.g. a discriminator
+ * evaluated at its in-graph updated weights. Modules read `param.tensor`, so they need no change.
+ */
+export function withParameterValues<T>(values: ReadonlyMap<StateTensor, Tensor>, build: () => T): T {
+  const outer = overrides;
+  overrides = values;
+  try {
+    return build();
+  } finally {
+    overrides = outer;
+  }
+}
+
 /** A named float32 array that a graph reads as an input: trainable parameters and buffers. */
 export abstract class StateTensor {
   readonly uid = nextUid++;
@@ -20,6 +37,8 @@ export abstract class StateTensor {
 
   /** The graph input that reads this array (one per object, reused by every graph). */
   get tensor(): Tensor {
+    const override = overrides?.get(this);
+    if (override) return override;
     if (!this.symbolic) {
       this.symbolic = input(`${this.kind}${this.uid}.${this.label}`, this.shape);
       owners.set(this.symbolic.name!, this);

@@ -19,6 +19,8 @@ export interface StepSpec {
    * that recomputes its forward pass, which PyTorch runs (and counts) only once.
    */
   skipStateUpdates?: readonly Buffer[];
+  /** Preallocated buffers for named outputs of `build` (no per-run allocation of large outputs). */
+  into?: Record<string, Float32Array>;
 }
 
 /**
@@ -63,7 +65,7 @@ export class Step {
     }
     if (randoms.length && !spec.rng) throw new Error('Step: the graph uses dropout; pass an rng (or feed every mask)');
     const graph = await CompiledGraph.compile(outputs, opts);
-    return new Step(graph, Object.keys(result), gradTargets, stateTargets, randoms, spec.rng);
+    return new Step(graph, Object.keys(result), { ...gradTargets, ...spec.into }, stateTargets, randoms, spec.rng);
   }
 
   get inputs() {

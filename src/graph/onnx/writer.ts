@@ -98,6 +98,7 @@ export function writeOnnx(outputs: Record<string, Tensor>, graphName = 'img2img'
     }
   }
 
+  for (const [name] of entries) if (inputNames.has(name)) throw new Error(`writeOnnx: output '${name}' has the same name as a graph input`);
   const outputSpecs: ValueSpec[] = entries.map(([name, t]) => {
     if (valueName.get(t.id) !== name) emitter.node('Identity', [valueName.get(t.id)!], [name]);
     return { name, shape: [...t.shape], dtype: t.dtype };

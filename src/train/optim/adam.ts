@@ -26,11 +26,21 @@ export class Adam implements Optimizer {
     this.v = params.map((p) => new Float32Array(p.data.length));
   }
 
-  step(): void {
+  /** Advances the step count; returns this step's lr / (1 - beta1^t) and sqrt(1 - beta2^t). */
+  beginStep(): { stepSize: number; bc2Sqrt: number } {
     this.t++;
     const [b1, b2] = this.betas;
-    const stepSize = this.lr / (1 - b1 ** this.t);
-    const bc2Sqrt = Math.sqrt(1 - b2 ** this.t);
+    return { stepSize: this.lr / (1 - b1 ** this.t), bc2Sqrt: Math.sqrt(1 - b2 ** this.t) };
+  }
+
+  /** The first and second moment arrays of parameter k (for an update computed inside a graph). */
+  moments(k: number): { m: Float32Array; v: Float32Array } {
+    return { m: this.m[k], v: this.v[k] };
+  }
+
+  step(): void {
+    const { stepSize, bc2Sqrt } = this.beginStep();
+    const [b1, b2] = this.betas;
     const { eps, weightDecay } = this;
     this.params.forEach((p, k) => adamKernel(p.data, p.grad, this.m[k], this.v[k], b1, b2, stepSize, bc2Sqrt, eps, weightDecay));
   }

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Command } from 'commander';
+import sharp from 'sharp';
+import { createImage, writeImage } from '../../src/data/image.js';
+import { registerGan2dDemo, resolveTargets } from '../../src/demo/gan2d-command.js';
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gan2d-cmd-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function program(log: string[]): Command {
+  const p = new Command('img2img').exitOverride();
+  const demo = p.command('demo').exitOverride();
+  registerGan2dDemo(demo, (line) => log.push(line)).exitOverride();
+  return p;
+}
+
+const tiny = ['--steps', '20', '--hidden', '16', '--layers', '2', '--batch-size', '32', '--eval-points', '200', '--threads', '1'];
+
+test('demo gan2d --image: trains on the picture, writes frames, GIF and summary, prints the distances', async () => {
+  const img = createImage(24, 16, 1, 255);
+  for (let y = 4; y < 12; y++) for (let x = 6; x < 18; x++) img.data[y * 24 + x] = 40;
+  const picture = join(dir, 'target.png');
+  await writeImage(picture, img);
+  const out = join(dir, 'out');
+  const log: string[] = [];
+  await program(log).parseAsync(['demo', 'gan2d', '--image', picture, ...tiny, '--frames', '10', '--gif', '-o', out], { from: 'user' });
+  const text = log.join('\n');
+  assert.match(text, /^step 0\/20 {2}SWD 0\.\d{4}$/m);
+  assert.match(text, /^step 20\/20 {2}D [\d.]+ {2}G [\d.]+ {2}SWD 0\.\d{4}$/m);
+  assert.match(text, new RegExp(`target\\.png: sliced Wasserstein 0\\.\\d{4} \\(initial G\\) -> \\d\\.\\d{4} \\(final G\\), x\\d\\.\\d{3}`));
+  assert.match(text, /wrote 3 frames/);
+  for (const f of ['frame-000000.png', 'frame-000010.png', 'frame-000020.png', 'gan2d.png']) assert.equal((await sharp(join(out, f)).metadata()).format, 'png', f);
+  assert.equal((await sharp(join(out, 'gan2d.gif')).metadata()).format, 'gif');
+});
+
+test('demo gan2d --cgan with shapes per class', async () => {
+  const out = join(dir, 'cgan');
+  const log: string[] = [];
+  await program(log).parseAsync(['demo', 'gan2d', '--cgan', '--shape', 'grid', '--shape', 'spiral', ...tiny, '-o', out], { from: 'user' });
+  const text = log.join('\n');
+  assert.match(text, /class 0 grid: sliced Wasserstein/);
+  assert.match(text, /class 1 spiral: sliced Wasserstein/);
+  assert.match(text, /each class closest to its own target: (yes|NO)/);
+  assert.ok(existsSync(join(out, 'gan2d.png')));
+  assert.ok(!existsSync(join(out, 'frame-000000.png')));
+});
+
+test('demo gan2d: targets and option errors', async () => {
+  assert.deepEqual((await resolveTargets({ image: [], shape: [], maxSide: 512 })).map((t) => t.label), ['8gaussians']);
+  assert.deepEqual((await resolveTargets({ image: [], shape: [], cgan: true, maxSide: 512 })).map((t) => t.label), ['ring', 'moons']);
+  await assert.rejects(resolveTargets({ image: [], shape: ['ring', 'grid'], maxSide: 512 }), /2 targets given \(ring, grid\); a plain GAN takes one, use --cgan/);
+  await assert.rejects(resolveTargets({ image: [], shape: ['ring'], cgan: true, maxSide: 512 }), /--cgan needs at least two classes/);
+  await assert.rejects(resolveTargets({ image: [], shape: ['star'], maxSide: 512 }), /unknown shape 'star'/);
+  await assert.rejects(program([]).parseAsync(['demo', 'gan2d', '--gif', ...tiny, '-o', join(dir, 'x')], { from: 'user' }), /--gif needs --frames/);
+  const errors: string[] = [];
+  const p = program([]);
+  for (const c of [p, ...p.commands, ...p.commands[0].commands]) c.configureOutput({ writeErr: (s) => errors.push(s) });
+  await assert.rejects(p.parseAsync(['demo', 'gan2d', '--steps', '0'], { from: 'user' }));
+  await assert.rejects(p.parseAsync(['demo', 'gan2d', '--loss', 'wgan'], { from: 'user' }));
+  assert.match(errors.join(''), /expected an integer >= 1, got '0'/);
+  assert.match(errors.join(''), /expected one of vanilla, lsgan, got 'wgan'/);
+});
