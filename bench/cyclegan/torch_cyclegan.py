@@ -1,22 +1,11 @@
 """PyTorch side of bench/cyclegan: the reference CycleGAN iteration (G step over G_A and G_B with
 cycle and identity losses, then D_A and D_B steps), timed on the same machine. JSON on stdin/out."""
-import itertools, json, os, resource, sys, time
+import itertools, json, os, resource, sys
 import torch
 import torch.nn as nn
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'tools', 'fixtures'))
-from networks import define_G, define_D  # the reference architectures, re-typed
-
-torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
-
-
-def bench(fn, min_seconds=3.0):
-    fn()
-    reps, t0 = 0, time.perf_counter()
-    while reps < 2 or time.perf_counter() - t0 < min_seconds:
-        fn(); reps += 1
-    return (time.perf_counter() - t0) / reps
-
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
+from torch_bench import bench, define_D, define_G  # noqa: E402
 
 out = []
 for case in json.load(sys.stdin):

@@ -1,22 +1,11 @@
 """PyTorch side of bench/pix2pix: the reference pix2pix iteration (D step, then G step) and
 inference, timed on the same machine. Reads a JSON list of cases on stdin, prints JSON."""
-import json, os, resource, sys, time
+import json, os, resource, sys
 import torch
 import torch.nn as nn
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'tools', 'fixtures'))
-from networks import define_G, define_D  # the reference architectures, re-typed
-
-torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
-
-
-def bench(fn, min_seconds=3.0, warmup=1):
-    for _ in range(warmup):
-        fn()
-    reps, t0 = 0, time.perf_counter()
-    while reps < 2 or time.perf_counter() - t0 < min_seconds:
-        fn(); reps += 1
-    return (time.perf_counter() - t0) / reps
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'lib'))
+from torch_bench import bench, define_D, define_G  # noqa: E402
 
 
 out = []
