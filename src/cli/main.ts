@@ -7,6 +7,8 @@ import { registerDataCommands } from '../data/cli.js';
 import { registerMosaicCommands } from '../mosaic/cli.js';
 import { registerCdfDemo } from '../demo/cdf-command.js';
 import { registerGan2dDemo } from '../demo/gan2d-command.js';
+import { registerCamCommand } from '../cam/cli.js';
+import { registerClassifierCommands } from '../classifier/cli.js';
 
 const program = new Command('img2img')
   .description('GAN image-to-image translation (pix2pix, CycleGAN) and mosaic tools, on ONNX Runtime')
@@ -16,6 +18,8 @@ registerTrainCommand(program);
 registerTestCommand(program);
 registerTranslateCommand(program);
 registerDataCommands(program);
+registerCamCommand(program);
+registerClassifierCommands(program);
 registerMosaicCommands(program.command('mosaic').description('pixelate regions, locate mosaic, build restoration training pairs'));
 const demo = program.command('demo').description('small generative-model demos');
 registerCdfDemo(demo);

@@ -10,6 +10,7 @@ import { maskToImage } from './mask.js';
 import { makePairs, parseSplit } from './pairs.js';
 import { MOSAIC_STYLES, type MosaicStyle } from './pixelate.js';
 import { join } from 'node:path';
+import { registerMosaicAuto } from './auto-cli.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -119,5 +120,6 @@ export function registerMosaicCommands(mosaic: Command): Command {
         console.log(JSON.stringify({ file: f.path, blockSize: res.blockSize, regions: res.regions }));
       }
     });
+  registerMosaicAuto(mosaic);
   return mosaic;
 }

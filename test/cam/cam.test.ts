@@ -11,8 +11,11 @@ import { loadClassifier } from '../../src/cam/classifier.js';
 import { camFiles } from '../../src/cam/files.js';
 import { normalizeHeatmap, reluMap, upsampleBilinear, heatmapPeak, jet } from '../../src/cam/heatmap.js';
 import { readImage, writeImage, type Image } from '../../src/data/image.js';
+import { Command } from 'commander';
+import { registerCamCommand } from '../../src/cam/cli.js';
+import { registerClassifierCommands } from '../../src/classifier/cli.js';
 import { assertClose } from '../helpers/numeric.js';
-import { buildModel, node, floatTensor, ai, randomValues } from './onnx-build.js';
+import { buildModel, node, floatTensor, ai, af, aints, randomValues } from './onnx-build.js';
 
 const S = 8; // input side
 const K = 5; // feature channels
@@ -282,4 +285,99 @@ test('Grad-CAM on a model with an op the engine lacks names the op and node; CAM
   const cam = await camFiles([img], join(dir, 'cam.png'), { classifier: path, classSpec: 1 });
   assert.equal(cam[0].explanation.rawWidth, 6); // 8x8 conv without padding
   assert.equal(cam[0].explanation.featureValue, 'r');
+}));
+
+test('CLI: `cam` and `classifier train` parse their options', () => withDir(async (dir) => {
+  const model = await writeEngineModel(dir);
+  const img = join(dir, 'img.png');
+  await writeImage(img, testImage(10, 12, 12));
+  const program = new Command('img2img').exitOverride();
+  let stderr = '';
+  program.configureOutput({ writeErr: (s) => { stderr += s; }, writeOut: () => undefined });
+  registerCamCommand(program);
+  registerClassifierCommands(program);
+  const log = console.log;
+  const lines: string[] = [];
+  console.log = (...a: unknown[]) => { lines.push(a.join(' ')); };
+  try {
+    await program.parseAsync(['cam', '--classifier', model, img, '-o', join(dir, 'o.png'), '--method', 'gradcam', '--class', '1', '--alpha', '0.7'], { from: 'user' });
+  } finally {
+    console.log = log;
+  }
+  assert.deepEqual(lines.map((l) => l.replace(/p=[\d.]+/, 'p=')), [`${join(dir, 'o.png')}  class 1  p=`]);
+  await assert.rejects(program.parseAsync(['cam', '--classifier', model, img, '-o', dir, '--method', 'lime'], { from: 'user' }));
+  assert.match(stderr, /bad method "lime": use cam or gradcam/);
+  await assert.rejects(program.parseAsync(['classifier', 'train', '--dataroot', join(dir, 'nope'), '--output', join(dir, 'm.onnx')], { from: 'user' }), /--dataroot .*nope: not a folder/);
+  await assert.rejects(program.parseAsync(['classifier', 'train', '--dataroot', dir, '--output', 'm.onnx', '--widths', '8,x'], { from: 'user' }));
+  assert.match(stderr, /bad widths "8,x"/);
+}));
+
+test('head variants: ReduceMean + MatMul + Add + Softmax, and Gemm with transB=0 and alpha; symbolic input size', () => withDir(async (dir) => {
+  const KK = 3, CC = 4;
+  const w = randomValues(KK * 3 * 9, 31, 0.5);
+  const fc = randomValues(KK * CC, 32); // [K, C] for MatMul / Gemm transB=0
+  const feat = (name: string) => [
+    node('Conv', ['x', 'w'], ['c'], [aints('pads', [1, 1, 1, 1])], 'conv'),
+    node('Relu', ['c'], [name], [], 'relu'),
+  ];
+  const common = { input: { name: 'x', dims: ['N', 3, 'H', 'W'] }, opset: 13 };
+  const mm = join(dir, 'matmul.onnx');
+  await writeFile(mm, buildModel({
+    ...common,
+    outputs: [{ name: 'prob' }],
+    initializers: [floatTensor('w', [KK, 3, 3, 3], w), floatTensor('fc', [KK, CC], fc), floatTensor('b', [CC], [0.1, 0.2, 0.3, 0.4])],
+    nodes: [...feat('f'), node('ReduceMean', ['f'], ['m'], [aints('axes', [-2, -1]), ai('keepdims', 0)], 'mean'), node('MatMul', ['m', 'fc'], ['mmout'], [], 'mm'), node('Add', ['mmout', 'b'], ['logits'], [], 'bias'), node('Softmax', ['logits'], ['prob'], [ai('axis', 1)], 'sm')],
+  }));
+  const gm = join(dir, 'gemm.onnx');
+  await writeFile(gm, buildModel({
+    ...common,
+    outputs: [{ name: 'y' }],
+    initializers: [floatTensor('w', [KK, 3, 3, 3], w), floatTensor('fc', [KK, CC], fc)],
+    nodes: [...feat('f'), node('GlobalAveragePool', ['f'], ['p'], [], 'gap'), node('Flatten', ['p'], ['fl'], [], 'flat'), node('Gemm', ['fl', 'fc'], ['y'], [af('alpha', 2)], 'gemm')],
+  }));
+  await assert.rejects(loadClassifier(mm), /input 'x' has a symbolic height; give --input-size/);
+  const img = testImage(33, 10, 10);
+  const maps: Float32Array[] = [];
+  for (const [path, scale] of [[mm, 1], [gm, 2]] as const) {
+    const clf = await loadClassifier(path, { inputSize: 6 });
+    try {
+      assert.equal(clf.numClasses, CC);
+      const cam = await clf.explain(img, { classIndex: 2 });
+      const gc = await clf.explain(img, { classIndex: 2, method: 'gradcam' });
+      assert.equal(cam.featureValue, 'f');
+      assert.ok(correlation(cam.raw, gc.raw) > 0.99);
+      assertClose(gc.raw, Array.from(cam.raw, (v) => v / 36), 1e-4, `${path}: Grad-CAM = CAM / hw`);
+      maps.push(cam.raw.map((v) => v / scale));
+    } finally {
+      await clf.release();
+    }
+  }
+  assertClose(maps[1], maps[0], 1e-5, 'W read as [C, K] from MatMul [K, C] and from Gemm transB=0 (alpha 2)');
+}));
+
+test('Grad-CAM: the gradient stops at the feature map (a grouped conv before it is fine, after it is a clear error)', () => withDir(async (dir) => {
+  const path = join(dir, 'grouped.onnx');
+  await writeFile(path, buildModel({
+    input: { name: 'x', dims: [1, 3, 8, 8] },
+    outputs: [{ name: 'y' }],
+    initializers: [floatTensor('w0', [4, 3, 1, 1], randomValues(12, 41)), floatTensor('w', [4, 2, 3, 3], randomValues(72, 42)), floatTensor('fc', [2, 4], randomValues(8, 43))],
+    nodes: [
+      node('Conv', ['x', 'w0'], ['f'], [], 'pointwise'),
+      node('Conv', ['f', 'w'], ['c'], [ai('group', 2), aints('pads', [1, 1, 1, 1])], 'grouped'),
+      node('GlobalAveragePool', ['c'], ['p'], [], 'gap'),
+      node('Flatten', ['p'], ['fl'], [], 'flat'),
+      node('Gemm', ['fl', 'fc'], ['y'], [ai('transB', 1)], 'fc'),
+    ],
+  }));
+  const clf = await loadClassifier(path);
+  try {
+    const img = testImage(44);
+    const cam = await clf.explain(img, { classIndex: 0 });
+    const gc = await clf.explain(img, { classIndex: 0, method: 'gradcam' });
+    assert.equal(gc.featureValue, 'c');
+    assertClose(gc.raw, Array.from(cam.raw, (v) => v / 64), 1e-4, 'Grad-CAM = CAM / hw');
+    await assert.rejects(clf.explain(img, { method: 'gradcam', featureNode: 'pointwise' }), /grouped\.onnx: Grad-CAM cannot differentiate the scores 'y' with respect to 'f': Conv: gradients of grouped convolutions/);
+  } finally {
+    await clf.release();
+  }
 }));

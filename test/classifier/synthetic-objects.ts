@@ -7,9 +7,9 @@ import type { Box } from '../../src/mosaic/mask.js';
 
 function background(rng: Rng, size: number): Image {
   const data = new Uint8Array(size * size * 3);
-  const base = [0, 1, 2].map(() => 60 + rng.random() * 80);
+  const base = [0, 1, 2].map(() => 40 + rng.random() * 80);
   const waves = Array.from({ length: 3 }, () => ({
-    fx: (rng.random() * 2 - 1) * 0.4, fy: (rng.random() * 2 - 1) * 0.4, ph: rng.random() * 6.28, amp: 10 + rng.random() * 25,
+    fx: (rng.random() * 2 - 1) * 0.4, fy: (rng.random() * 2 - 1) * 0.4, ph: rng.random() * 6.28, amp: 5 + rng.random() * 10,
     col: [0, 1, 2].map(() => 0.5 + rng.random()),
   }));
   for (let y = 0; y < size; y++) {

@@ -44,6 +44,11 @@ export interface ImportOptions {
   inputShape?: readonly number[];
   /** Graph values to import up to (default: the graph outputs); nodes not needed for them are skipped. */
   outputs?: readonly string[];
+  /**
+   * Called with every float value a node produces; what it returns is used downstream instead
+   * (e.g. a tap to differentiate with respect to an intermediate value).
+   */
+  intercept?: (valueName: string, t: Tensor) => Tensor;
 }
 
 export interface ImportedOnnx {
@@ -109,9 +114,10 @@ export function importOnnx(model: Uint8Array | OnnxModelObject, opts: ImportOpti
   const x = input(inInfo.name, inputShape);
   const values = new Map<string, Tensor>([[inInfo.name, x]]);
   const statics = new Map<string, Static>();
-  for (const t of g.initializer ?? []) if (t.name) statics.set(t.name, tensorValue(t, `${what}: initializer '${t.name}'`));
+  const used = new Set(order.flatMap((n) => n.input ?? []));
+  for (const t of g.initializer ?? []) if (t.name && used.has(t.name)) statics.set(t.name, tensorValue(t, `${what}: initializer '${t.name}'`));
 
-  const ctx = { what, opset, values, statics };
+  const ctx: Ctx = { what, opset, values, statics, intercept: opts.intercept };
   for (const n of order) {
     try {
       convertNode(n, ctx);
@@ -125,7 +131,7 @@ export function importOnnx(model: Uint8Array | OnnxModelObject, opts: ImportOpti
   return { input: x, inputName: inInfo.name, inputShape, outputs, values, nodes: order, opset };
 }
 
-interface Ctx { what: string; opset: number; values: Map<string, Tensor>; statics: Map<string, Static> }
+interface Ctx { what: string; opset: number; values: Map<string, Tensor>; statics: Map<string, Static>; intercept?: (valueName: string, t: Tensor) => Tensor }
 
 /** The engine tensor of a float value (initializers become constants on first use). */
 function floatOf(ctx: Ctx, name: string): Tensor {
@@ -160,7 +166,8 @@ function staticScalar(ctx: Ctx, name: string | undefined, what: string): number 
 const allStatic = (ctx: Ctx, n: OnnxNode) => (n.input ?? []).filter(Boolean).every((i) => ctx.statics.has(i) && !ctx.values.has(i));
 
 function setOut(ctx: Ctx, n: OnnxNode, t: Tensor): void {
-  ctx.values.set(n.output![0], t);
+  const name = n.output![0];
+  ctx.values.set(name, ctx.intercept ? ctx.intercept(name, t) : t);
 }
 
 function setStatic(ctx: Ctx, n: OnnxNode, v: Static): void {
@@ -278,7 +285,10 @@ function convertNode(n: OnnxNode, ctx: Ctx): void {
     case 'Sub':
     case 'Mul':
     case 'Div': {
-      if (allStatic(ctx, n)) return setStatic(ctx, n, foldBinary(op, ctx.statics.get(ins[0])!, ctx.statics.get(ins[1])!));
+      // Shape arithmetic on int64 constants is folded; float constants go through engine ops.
+      if (allStatic(ctx, n) && ctx.statics.get(ins[0])!.dtype === 'int64' && ctx.statics.get(ins[1])!.dtype === 'int64') {
+        return setStatic(ctx, n, foldBinary(op, ctx.statics.get(ins[0])!, ctx.statics.get(ins[1])!));
+      }
       const f = { Add: add, Sub: sub, Mul: mul, Div: div }[op];
       return setOut(ctx, n, f(floatOf(ctx, ins[0]), floatOf(ctx, ins[1])));
     }
@@ -485,8 +495,7 @@ function foldBinary(op: string, a: Static, b: Static): Static {
   if ((a.data.length !== n && a.data.length !== 1) || (b.data.length !== n && b.data.length !== 1)) throw new Error(`${op} of constants with shapes ${fmt(a.dims)} and ${fmt(b.dims)} is not supported`);
   const dims = a.data.length === n ? a.dims : b.dims;
   const vals = Array.from({ length: n }, (_, i) => f(Number(a.data[a.data.length === 1 ? 0 : i]), Number(b.data[b.data.length === 1 ? 0 : i])));
-  if (a.dtype === 'int64' && b.dtype === 'int64') return { dtype: 'int64', dims, data: vals.map((v) => (op === 'Div' ? Math.trunc(v) : v)) };
-  return { dtype: 'float32', dims, data: Float32Array.from(vals) };
+  return { dtype: 'int64', dims, data: vals.map((v) => (op === 'Div' ? Math.trunc(v) : v)) };
 }
 
 /** For AveragePool with count_include_pad=0: per output pixel, the fraction of its window inside the image. */
