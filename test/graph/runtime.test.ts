@@ -48,3 +48,18 @@ test('--dump-graph writes a standard ONNX model (opset 17) of the compiled graph
   const ops = new Set(model.graph.node.map((n) => n.op_type));
   for (const op of ['Conv', 'Relu', 'ReduceMean']) assert.ok(ops.has(op), `missing ${op}`);
 });
+
+test('input gradients of grouped (depthwise) convolutions match finite differences', async () => {
+  const x = g.input('x', [1, 4, 5, 5]);
+  const w = g.constant(Float32Array.from({ length: 4 * 9 }, (_, i) => Math.sin(i)), [4, 1, 3, 3]);
+  const loss = g.sum(g.mul(g.conv2d(x, w, null, { padding: 1, group: 4 }), g.constant(Float32Array.from({ length: 100 }, (_, i) => Math.cos(i)), [1, 4, 5, 5])));
+  const [gx] = g.grad(loss, [x]);
+  const graph = await CompiledGraph.compile({ loss, gx }, { threads: 1 });
+  const x0 = Float32Array.from({ length: 100 }, (_, i) => Math.sin(3 * i));
+  const r = await graph.run({ x: x0 });
+  for (const i of [0, 37, 99]) {
+    const at = async (d: number) => (await graph.run({ x: Float32Array.from(x0, (v, j) => (j === i ? v + d : v)) })).loss[0];
+    const fd = ((await at(1e-2)) - (await at(-1e-2))) / 2e-2;
+    assert.ok(Math.abs(fd - r.gx[i]) < 1e-2, `element ${i}: ${fd} vs ${r.gx[i]}`);
+  }
+});

@@ -79,8 +79,9 @@ function convWeightGrad(x: Tensor, gy: Tensor, kernel: readonly number[], n: Ten
   return reshape(matmul(gyk, mT(cols)), [k, c, kh, kw]);
 }
 
+/** Weight gradients are implemented for ungrouped convolutions; input gradients for any group. */
 function requireGroup1(n: Tensor): void {
-  if (n.attrs.group !== 1) throw new Error(`${n.op}: gradients of grouped convolutions (group ${n.attrs.group}) are not supported`);
+  if (n.attrs.group !== 1) throw new Error(`${n.op}: weight gradients of grouped convolutions (group ${n.attrs.group}) are not supported`);
 }
 
 const emitConv = (opType: string) => (n: Tensor, ins: readonly string[], out: string, onnx: import('./registry.js').OnnxEmitter) => {
@@ -93,12 +94,13 @@ const emitConv = (opType: string) => (n: Tensor, ins: readonly string[], out: st
 defineOp('Conv', {
   emit: emitConv('Conv'),
   vjp: (n, g, need) => {
-    requireGroup1(n);
+    if (need[1]) requireGroup1(n);
     const [x, w] = n.inputs;
     const { strides, pads, dilations } = n.attrs as { strides: number[]; pads: number[]; dilations: number[] };
+    const group = n.attrs.group as number;
     const full = [0, 1].map((i) => (n.shape[2 + i] - 1) * strides[i] - pads[i] - pads[i + 2] + dilations[i] * (w.shape[2 + i] - 1) + 1);
     const outputPadding: [number, number] = [x.shape[2] - full[0], x.shape[3] - full[1]];
-    const gx = need[0] ? convTranspose2d(g, w, null, { stride: [strides[0], strides[1]], dilation: [dilations[0], dilations[1]], padding: pads as [number, number, number, number], outputPadding }) : null;
+    const gx = need[0] ? convTranspose2d(g, w, null, { stride: [strides[0], strides[1]], dilation: [dilations[0], dilations[1]], padding: pads as [number, number, number, number], outputPadding, group }) : null;
     const gw = need[1] ? convWeightGrad(x, g, w.shape.slice(2), n) : null;
     const gb = need[2] ? reduceSum(g, [0, 2, 3]) : null;
     return [gx, gw, gb];
@@ -108,10 +110,10 @@ defineOp('Conv', {
 defineOp('ConvTranspose', {
   emit: emitConv('ConvTranspose'),
   vjp: (n, g, need) => {
-    requireGroup1(n);
+    if (need[1]) requireGroup1(n);
     const [x, w] = n.inputs;
     const { strides, pads, dilations } = n.attrs as { strides: number[]; pads: number[]; dilations: number[] };
-    const gx = need[0] ? conv2d(g, w, null, { stride: [strides[0], strides[1]], dilation: [dilations[0], dilations[1]], padding: pads as [number, number, number, number] }) : null;
+    const gx = need[0] ? conv2d(g, w, null, { stride: [strides[0], strides[1]], dilation: [dilations[0], dilations[1]], padding: pads as [number, number, number, number], group: n.attrs.group as number }) : null;
     const gw = need[1] ? convWeightGrad(g, x, w.shape.slice(2), n) : null;
     const gb = need[2] ? reduceSum(g, [0, 2, 3]) : null;
     return [gx, gw, gb];
