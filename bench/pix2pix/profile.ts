@@ -32,7 +32,7 @@ const t1 = performance.now();
 model.optG.step();
 model.optD.step();
 console.log(`optimizer (G+D Adam, ${((netG.parameterCount() + netD.parameterCount()) / 1e6).toFixed(1)}M params): ${(performance.now() - t1).toFixed(0)} ms`);
-for (const s of (model as any).steps.values()) for (const st of [s.d, s.g]) st.compiled.endProfiling();
+for (const st of (model as any).steps.values()) st.compiled.endProfiling();
 const rows = summarizeProfiles(prefix, runs + 1);
 console.log(`kernels total ${rows.reduce((a, [, v]) => a + v, 0).toFixed(0)} ms/iteration`);
 for (const [op, ms] of rows.slice(0, 14)) console.log(`${ms.toFixed(1).padStart(8)} ms  ${op}`);
