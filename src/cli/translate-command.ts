@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { join, basename, extname } from 'node:path';
 import cliProgress from 'cli-progress';
-import { readImage, writeImage, imageToCHW, chwToImage, isImagePath, type Channels } from '../data/image.js';
+import { readImage, writeImage, imageToCHW, chwToImage, type Channels } from '../data/image.js';
 import { loadGenerator } from '../inference/load-generator.js';
 import { Translator } from '../inference/translator.js';
 import { listImages } from '../data/file-list.js';
 import { statSync } from 'node:fs';
 import { int } from './parse.js';
+import { outputIsFolder } from '../util/output-path.js';
 import { addRuntimeOptions, applyRuntimeOptions } from './runtime-options.js';
 
 /** Expands files and folders into image paths (a folder: its images, sorted). */
@@ -51,7 +52,7 @@ export async function translateFiles(inputs: readonly string[], o: Record<string
   const gen = await loadGenerator(o.checkpoint, { netG: o.netG, norm: o.norm, ngf: o.ngf, inputNc: o.inputNc, outputNc: o.outputNc, useDropout: o.dropout !== false });
   const files = await expandImageInputs(inputs);
   if (files.length === 0) throw new Error(`no images found in ${inputs.join(', ')}`);
-  const singleFile = files.length === 1 && isImagePath(o.output) && !inputs.some((p) => statSync(p).isDirectory());
+  const singleFile = !outputIsFolder(o.output, files.length, inputs.some((p) => statSync(p).isDirectory()));
   const translator = new Translator(gen.net, gen.config, !!o.eval, {}, o.seed);
   const bar = files.length > 1 && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'translate |{bar}| {value}/{total} | ETA {eta_formatted}' }, cliProgress.Presets.shades_classic) : null;
   bar?.start(files.length, 0);

@@ -1,5 +1,5 @@
 // `mosaic add`: pixelate given regions of one or many images.
-import { stat } from 'node:fs/promises';
+import { outputIsFolder } from '../util/output-path.js';
 import { extname, join } from 'node:path';
 import { readImage, writeImage } from '../data/image.js';
 import { createRng } from '../util/rng.js';
@@ -28,7 +28,7 @@ export async function mosaicFiles(inputs: readonly string[], output: string, opt
   checkRegionSpec(opts);
   const { files, hadFolder } = await expandInputs(inputs);
   if (files.length === 0) throw new Error(`no images found in ${inputs.join(', ')}`);
-  const outIsDir = hadFolder || files.length > 1 || (await stat(output).catch(() => null))?.isDirectory() === true;
+  const outIsDir = outputIsFolder(output, files.length, hadFolder);
   const written: string[] = [];
   const failed: string[] = [];
   for (const [i, f] of files.entries()) {

@@ -76,3 +76,10 @@ test('a reference .pth generator loads with architecture flags; a wrong flag nam
   assert.notEqual(wrong.code, 0);
   assert.match(wrong.stderr, /unexpected keys: .*model\.1[0-9]\.conv_block/);
 });
+
+test('-o with a trailing slash or no image extension is a folder, also for one input', async () => {
+  const out = join(root, 'single-out') + '/';
+  const r = cli(['translate', '--checkpoint', join(ck, 'p', 'latest_net_G.safetensors'), join(root, 'inputs', 'odd.png'), '-o', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readdirSync(out), ['odd.png']);
+});

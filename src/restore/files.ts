@@ -1,0 +1,92 @@
+// `restore apply` on files and folders: regions per image, restoration, atomic writes.
+import { stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { readImage, writeImage, type Image } from '../data/image.js';
+import { expandInputs } from '../mosaic/files.js';
+import { readMask, type Box } from '../mosaic/mask.js';
+import { parseBox } from '../mosaic/shapes.js';
+import type { RuntimeOptions } from '../runtime/session.js';
+import { restoreImage } from './apply.js';
+import { loadRestoreModel } from './model.js';
+import { regionsFromBoxes, regionsFromLocate, regionsFromMask, type Region } from './regions.js';
+
+export interface RestoreFilesOptions {
+  /** Generator checkpoint (*_net_G.safetensors). */
+  checkpoint: string;
+  /** Mask image, same size as every input; each connected component is one region. */
+  mask?: string;
+  /** "x,y,w,h" boxes, each one region. */
+  boxes?: readonly string[];
+  /** Also restore the mosaics the locator finds. */
+  auto?: boolean;
+  /** Locator tolerance (per-channel difference counted as equal), for lossy inputs. */
+  tolerance?: number;
+  margin?: number;
+  feather?: number;
+  /** Override the model's size (default: restore.json next to the checkpoint, else from the U-Net). */
+  size?: number;
+  /** BatchNorm running statistics instead of per-window statistics. */
+  eval?: boolean;
+  runtime?: RuntimeOptions;
+  onProgress?: (done: number, total: number) => void;
+  onError?: (input: string, err: Error) => void;
+}
+
+export interface RestoredFile { input: string; output: string; regions: number }
+
+/** The regions of one image from the options; errors name the mask or box and the image size. */
+export async function collectRegions(img: Image, o: Pick<RestoreFilesOptions, 'mask' | 'boxes' | 'auto' | 'tolerance'>): Promise<Region[]> {
+  const regions: Region[] = [];
+  if (o.mask) regions.push(...regionsFromMask(await readMask(o.mask, img.width, img.height)));
+  if (o.boxes?.length) regions.push(...regionsFromBoxes(o.boxes.map(parseBox), img.width, img.height));
+  if (o.auto) regions.push(...regionsFromLocate(img, { tolerance: o.tolerance ?? 0 }));
+  return regions;
+}
+
+/** Throws before any work when no region source is given or a box is malformed. */
+export function checkRegionOptions(o: Pick<RestoreFilesOptions, 'mask' | 'boxes' | 'auto'>): Box[] {
+  if (!o.mask && !o.boxes?.length && !o.auto) throw new Error('no region given: use --mask FILE, --box x,y,w,h (repeatable) or --auto');
+  return (o.boxes ?? []).map(parseBox);
+}
+
+/**
+ * Restores `inputs` (files or folders) into `output`. A single input file goes to `output` as a
+ * file unless `output` is an existing folder; otherwise `output` is a folder and each image keeps
+ * its relative name with a .png extension (lossless, so untouched pixels stay identical). Each
+ * write is atomic; an image that fails leaves no output. With several images a failure is
+ * reported through onError and the rest still run, then an error lists the failures.
+ */
+export async function restoreFiles(inputs: readonly string[], output: string, o: RestoreFilesOptions): Promise<RestoredFile[]> {
+  checkRegionOptions(o);
+  if (o.mask && !(await stat(o.mask).catch(() => null))?.isFile()) throw new Error(`mask ${o.mask} does not exist`);
+  const { files, hadFolder } = await expandInputs(inputs);
+  if (files.length === 0) throw new Error(`no images found in ${inputs.join(', ')}`);
+  const m = await loadRestoreModel(o.checkpoint, { size: o.size, eval: o.eval, runtime: o.runtime });
+  const outIsDir = hadFolder || files.length > 1 || (await stat(output).catch(() => null))?.isDirectory() === true;
+  const done: RestoredFile[] = [];
+  const failed: string[] = [];
+  try {
+    for (const [i, f] of files.entries()) {
+      const target = outIsDir ? join(output, f.rel.slice(0, f.rel.length - extname(f.rel).length) + '.png') : output;
+      try {
+        const img = await readImage(f.path);
+        const regions = await collectRegions(img, o).catch((err: Error) => {
+          throw new Error(`${f.path}: ${err.message}`);
+        });
+        const restored = await restoreImage(img, regions, m.model, { size: m.size, modelChannels: m.channels, margin: o.margin, feather: o.feather });
+        await writeImage(target, restored);
+        done.push({ input: f.path, output: target, regions: regions.length });
+      } catch (err) {
+        const e = err instanceof Error ? err : new Error(String(err));
+        if (files.length === 1) throw e;
+        failed.push(f.path);
+        o.onError?.(f.path, e);
+      }
+      o.onProgress?.(i + 1, files.length);
+    }
+  } finally {
+    await m.release();
+  }
+  if (failed.length) throw new Error(`${failed.length} of ${files.length} images failed: ${failed.join(', ')}`);
+  return done;
+}

@@ -1,0 +1,10 @@
+// Public API of mosaic restoration (docs/restoration.md).
+export * from './metrics.js';
+export * from './settings.js';
+export * from './regions.js';
+export * from './apply.js';
+export * from './model.js';
+export * from './files.js';
+export * from './train.js';
+export * from './baseline.js';
+export { registerRestoreCommands } from './cli.js';

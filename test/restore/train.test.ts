@@ -1,0 +1,75 @@
+// restore train: pairs made once and reused (also on --continue-train), refused when the
+// settings differ, training resumes; the trained generator restores an image.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readImage, writeImage } from '../../src/data/image.js';
+import { syntheticImage } from '../../src/mosaic/synthetic.js';
+import { restoreFiles } from '../../src/restore/files.js';
+import { restoreTrain, restoreTrainingOptions } from '../../src/restore/train.js';
+import { RESTORE_TRAIN_SETTINGS } from '../../src/restore/settings.js';
+import { runtimeDefaults } from '../../src/runtime/session.js';
+import { tempDir } from '../helpers/tiny-datasets.js';
+
+runtimeDefaults.threads = 1;
+
+test('restore train: pairs, 2 steps, resume to 3 with the pairs reused; other settings refused; the generator applies', async () => {
+  const root = tempDir('restore-train');
+  const images = join(root, 'photos');
+  for (let i = 0; i < 2; i++) await writeImage(join(images, `p${i}.png`), syntheticImage(150, 140, i));
+  const ck = join(root, 'ck');
+  const lines: string[] = [];
+  const base = { images, checkpointsDir: ck, name: 'r', size: 128, pairsPerImage: 2, ngf: 4, ndf: 4, seed: 1, nEpochs: 1, nEpochsDecay: 1, quiet: false, log: (l: string) => lines.push(l) };
+  const quietLog = console.log;
+  console.log = () => undefined;
+  try {
+    const first = await restoreTrain({ ...base, maxSteps: 2 });
+    assert.equal(first.step, 2);
+    assert.equal(first.pairs, 4);
+    assert.match(lines.join('\n'), /made 4 training pairs/);
+    const pairFile = join(ck, 'r', 'pairs', 'train', '0000.png');
+    const before = readFileSync(pairFile);
+    const resumed = await restoreTrain({ ...base, maxSteps: 3, continueTrain: true });
+    assert.equal(resumed.step, 3);
+    assert.match(lines.join('\n'), /reusing 4 training pairs/);
+    assert.deepEqual(readFileSync(pairFile), before);
+    await assert.rejects(restoreTrain({ ...base, pairsPerImage: 3, maxSteps: 1 }), /holds pairs made with other settings \(size 128, 2 per image, seed 1, 2 images; this run: size 128, 3 per image/);
+    await assert.rejects(restoreTrain({ ...base, size: 200 }), /bad size 200/);
+  } finally {
+    console.log = quietLog;
+  }
+  const opts = JSON.parse(readFileSync(join(ck, 'r', 'train_opt.json'), 'utf8'));
+  assert.equal(opts.netG, 'unet_128');
+  assert.equal(opts.preprocess, RESTORE_TRAIN_SETTINGS.preprocess);
+  assert.equal(opts.direction, 'AtoB');
+  assert.equal(opts.lambdaL1, 100);
+  assert.equal(JSON.parse(readFileSync(join(ck, 'r', 'restore.json'), 'utf8')).size, 128);
+
+  // The generator: size read from restore.json; only the box (+ feather band) changes.
+  const src = join(root, 'in.png');
+  const img = syntheticImage(90, 70, 5);
+  await writeImage(src, img);
+  await restoreFiles([src], join(root, 'out.png'), { checkpoint: join(ck, 'r', 'latest_net_G.safetensors'), boxes: ['20,20,30,20'], feather: 4 });
+  const out = await readImage(join(root, 'out.png'));
+  let inside = 0;
+  for (let y = 0; y < 70; y++) {
+    for (let x = 0; x < 90; x++) {
+      const diff = [0, 1, 2].some((k) => out.data[(y * 90 + x) * 3 + k] !== img.data[(y * 90 + x) * 3 + k]);
+      if (diff) assert.ok(x >= 16 && x < 54 && y >= 16 && y < 44, `(${x},${y})`);
+      if (diff && x >= 20 && x < 50 && y >= 20 && y < 40) inside++;
+    }
+  }
+  assert.ok(inside > 0);
+  assert.ok(existsSync(join(ck, 'r', 'latest_net_D.safetensors')));
+});
+
+test('restoreTrainingOptions: U-Net per size, no resize, restoration defaults', () => {
+  const o = restoreTrainingOptions({ images: 'x', size: 256 }, 'd');
+  assert.equal(o.netG, 'unet_256');
+  assert.equal(o.loadSize, 256);
+  assert.equal(o.cropSize, 256);
+  assert.equal(o.dropout, false);
+  assert.equal(o.model, 'pix2pix');
+  assert.equal(restoreTrainingOptions({ images: 'x', size: 128 }, 'd').netG, 'unet_128');
+});
