@@ -1,5 +1,6 @@
 import type { Parameter } from '../../nn/parameter.js';
 import { type Optimizer, type OptimizerState, slotTensors, loadSlots } from './optimizer.js';
+import { nativeKernels, kernelThreads } from './native-kernels.js';
 
 export interface SgdOptions { lr?: number; momentum?: number; weightDecay?: number }
 
@@ -23,6 +24,7 @@ export class Sgd implements Optimizer {
     this.t++;
     const { lr, momentum, weightDecay } = this;
     this.params.forEach((p, k) => {
+      if (nativeKernels) return nativeKernels.sgd(p.data, p.grad, this.buf[k], lr, momentum, weightDecay, first, kernelThreads);
       const w = p.data;
       const gr = p.grad;
       const b = this.buf[k];
