@@ -1,6 +1,6 @@
 // `img2img cam ...`: class activation map overlays. Parsing only; the work is in files.ts.
+import { batchProgress } from '../util/batch.js';
 import { InvalidArgumentError, type Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { camFiles } from './files.js';
 import { CAM_METHODS, type CamMethod } from './classifier.js';
 import { NORMALIZATIONS, parseNormalization } from './preprocess.js';
@@ -34,21 +34,6 @@ export const methodArg = wrapParse((s: string): CamMethod => {
 
 export const normalizeArg = wrapParse(parseNormalization);
 
-/** A progress bar on stderr for batches (cli-progress draws nothing when stderr is not a TTY). */
-export function batchProgress(): { update: (done: number, total: number) => void; stop: () => void } {
-  let bar: cliProgress.SingleBar | null = null;
-  return {
-    update(done, total) {
-      if (total < 2) return;
-      if (!bar) {
-        bar = new cliProgress.SingleBar({ stream: process.stderr, format: '{bar} {value}/{total} images | ETA {eta}s' }, cliProgress.Presets.shades_classic);
-        bar.start(total, 0);
-      }
-      bar.update(done);
-    },
-    stop: () => bar?.stop(),
-  };
-}
 
 /** Adds `cam` to the program. */
 export function registerCamCommand(program: Command): Command {

@@ -1,5 +1,6 @@
 // `img2img cam`: heatmap overlays for image files and folders.
-import { stat } from 'node:fs/promises';
+import { forEachFile } from '../util/batch.js';
+import { outputIsFolder } from '../util/output-path.js';
 import { extname, join } from 'node:path';
 import { readImage, writeImage } from '../data/image.js';
 import { expandInputs } from '../mosaic/files.js';
@@ -27,8 +28,6 @@ export interface CamFileResult {
   explanation: ImageExplanation;
 }
 
-const IMAGE_OUT = ['.png', '.jpg', '.jpeg', '.webp'];
-
 /**
  * Writes one overlay PNG per input image. A single input file goes to `output` when that ends in
  * an image extension and is not a folder; otherwise `output` is a folder and each overlay is
@@ -44,29 +43,16 @@ export async function camFiles(inputs: readonly string[], output: string, opts: 
     await clf.prepare(explain);
     const { files, hadFolder } = await expandInputs(inputs);
     if (files.length === 0) throw new Error(`no images found in ${inputs.join(', ')}`);
-    const outIsFile = !hadFolder && files.length === 1 && IMAGE_OUT.includes(extname(output).toLowerCase()) && (await stat(output).catch(() => null))?.isDirectory() !== true;
-    const results: CamFileResult[] = [];
-    const failed: string[] = [];
-    for (const [i, f] of files.entries()) {
+    const outIsFile = !outputIsFolder(output, files.length, hadFolder);
+    return await forEachFile(files, async (f) => {
       const target = outIsFile ? output : join(output, f.rel.slice(0, f.rel.length - extname(f.rel).length) + '.png');
-      try {
-        const img = await readImage(f.path);
-        const e = await clf.explain(img, explain);
-        await writeImage(target, overlayHeatmap(img, e.heatmap, opts.alpha ?? 0.5));
-        const r = { input: f.path, output: target, classIndex: e.classIndex, className: e.className, probability: e.probabilities[e.classIndex], explanation: e };
-        results.push(r);
-        opts.onResult?.(r);
-      } catch (err) {
-        const e = err instanceof Error ? err : new Error(String(err));
-        const named = e.message.includes(f.path) ? e : new Error(`${f.path}: ${e.message}`);
-        if (files.length === 1) throw named;
-        failed.push(f.path);
-        opts.onError?.(f.path, named);
-      }
-      opts.onProgress?.(i + 1, files.length);
-    }
-    if (failed.length) throw new Error(`${failed.length} of ${files.length} images failed: ${failed.join(', ')}`);
-    return results;
+      const img = await readImage(f.path);
+      const e = await clf.explain(img, explain);
+      await writeImage(target, overlayHeatmap(img, e.heatmap, opts.alpha ?? 0.5));
+      const r = { input: f.path, output: target, classIndex: e.classIndex, className: e.className, probability: e.probabilities[e.classIndex], explanation: e };
+      opts.onResult?.(r);
+      return r;
+    }, opts);
   } finally {
     if (typeof opts.classifier === 'string') await clf.release();
   }

@@ -1,6 +1,7 @@
 // `img2img mosaic auto ...`: parsing only; the work is in auto.ts.
 import type { Command } from 'commander';
-import { batchProgress, intArg, methodArg, normalizeArg, numArg, wrapParse } from '../cam/cli.js';
+import { intArg, methodArg, normalizeArg, numArg, wrapParse } from '../cam/cli.js';
+import { batchProgress } from '../util/batch.js';
 import { autoMosaicFiles } from './auto.js';
 import { parseBlockSize } from './block-size.js';
 import { MOSAIC_STYLES, type MosaicStyle } from './pixelate.js';

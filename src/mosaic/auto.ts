@@ -1,6 +1,7 @@
 // `mosaic auto`: mosaic what a classifier looks at. For each image the CAM (or Grad-CAM) heatmap
 // of one class is thresholded into regions (see cam-regions.ts), which are pixelated with the
 // mosaic API. Writes OUT/<name>.png (the mosaicked image) and OUT/<name>_mask.png.
+import { forEachFile } from '../util/batch.js';
 import { rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { readImage, writeImage } from '../data/image.js';
@@ -51,40 +52,27 @@ export async function autoMosaicFiles(inputs: readonly string[], output: string,
     await clf.prepare(explain);
     const { files } = await expandInputs(inputs);
     if (files.length === 0) throw new Error(`no images found in ${inputs.join(', ')}`);
-    const results: AutoMosaicResult[] = [];
-    const failed: string[] = [];
-    for (const [i, f] of files.entries()) {
+    return await forEachFile(files, async (f) => {
       const stem = join(output, f.rel.slice(0, f.rel.length - extname(f.rel).length));
       const target = `${stem}.png`, maskTarget = `${stem}_mask.png`;
+      const img = await readImage(f.path);
+      const e = await clf.explain(img, explain);
+      const mask = heatmapToMask(e.heatmap, img.width, img.height, opts);
+      const { image } = applyMosaic(img, mask, { ...opts, rng: createRng(opts.seed ?? 0) });
+      await writeImage(target, image);
       try {
-        const img = await readImage(f.path);
-        const e = await clf.explain(img, explain);
-        const mask = heatmapToMask(e.heatmap, img.width, img.height, opts);
-        const { image } = applyMosaic(img, mask, { ...opts, rng: createRng(opts.seed ?? 0) });
-        await writeImage(target, image);
-        try {
-          await writeImage(maskTarget, maskToImage(mask));
-        } catch (err) {
-          await rm(target, { force: true });
-          throw err;
-        }
-        const r: AutoMosaicResult = {
-          input: f.path, output: target, maskOutput: maskTarget, classIndex, probability: e.probabilities[classIndex],
-          regions: connectedComponents(mask).length, area: maskArea(mask),
-        };
-        results.push(r);
-        opts.onResult?.(r);
+        await writeImage(maskTarget, maskToImage(mask));
       } catch (err) {
-        const e = err instanceof Error ? err : new Error(String(err));
-        const named = e.message.includes(f.path) ? e : new Error(`${f.path}: ${e.message}`);
-        if (files.length === 1) throw named;
-        failed.push(f.path);
-        opts.onError?.(f.path, named);
+        await rm(target, { force: true });
+        throw err;
       }
-      opts.onProgress?.(i + 1, files.length);
-    }
-    if (failed.length) throw new Error(`${failed.length} of ${files.length} images failed: ${failed.join(', ')}`);
-    return results;
+      const r: AutoMosaicResult = {
+        input: f.path, output: target, maskOutput: maskTarget, classIndex, probability: e.probabilities[classIndex],
+        regions: connectedComponents(mask).length, area: maskArea(mask),
+      };
+      opts.onResult?.(r);
+      return r;
+    }, opts);
   } finally {
     if (typeof opts.classifier === 'string') await clf.release();
   }

@@ -1,6 +1,6 @@
 // `img2img mosaic ...` subcommands. Parsing only; the work is in add.ts, pairs.ts, locate.ts.
+import { batchProgress } from '../util/batch.js';
 import { InvalidArgumentError, type Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { readImage, writeImage } from '../data/image.js';
 import { mosaicFiles } from './add.js';
 import { parseBlockSize } from './block-size.js';
@@ -40,21 +40,6 @@ const grid = wrap((s: string): 'image' | 'region' => {
   return s;
 });
 
-/** A progress bar on stderr for batches (cli-progress prints nothing when stderr is not a TTY). */
-function progress(): { update: (done: number, total: number) => void; stop: () => void } {
-  let bar: cliProgress.SingleBar | null = null;
-  return {
-    update(done, total) {
-      if (total < 2) return;
-      if (!bar) {
-        bar = new cliProgress.SingleBar({ stream: process.stderr, format: '{bar} {value}/{total} images | ETA {eta}s' }, cliProgress.Presets.shades_classic);
-        bar.start(total, 0);
-      }
-      bar.update(done);
-    },
-    stop: () => bar?.stop(),
-  };
-}
 
 /** Adds `add`, `pairs` and `locate` to the `mosaic` command. */
 export function registerMosaicCommands(mosaic: Command): Command {
@@ -75,7 +60,7 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .option('--grid <image|region>', 'align blocks to the image origin or to the region box', grid, 'image')
     .option('--seed <n>', 'seed for --style random', num('seed', 0, true), 0)
     .action(async (inputs: string[], o) => {
-      const bar = progress();
+      const bar = batchProgress();
       try {
         await mosaicFiles(inputs, o.output, {
           boxes: o.box, polygons: o.polygon, ellipses: o.ellipse, maskFile: o.mask,
@@ -97,7 +82,7 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .option('--split <train,val,test>', 'fractions of SOURCE images per split', wrap(parseSplit), [0.8, 0.1, 0.1])
     .option('--overwrite', 'replace an existing dataset in the output folder')
     .action(async (o) => {
-      const bar = progress();
+      const bar = batchProgress();
       try {
         const m = await makePairs({ input: o.input, output: o.output, size: o.size, countPerImage: o.countPerImage, seed: o.seed, split: o.split, overwrite: !!o.overwrite, onProgress: bar.update });
         bar.stop();

@@ -1,0 +1,45 @@
+import cliProgress from 'cli-progress';
+
+/** A progress bar on stderr for batches of files (cli-progress draws nothing when stderr is not a TTY). */
+export function batchProgress(): { update: (done: number, total: number) => void; stop: () => void } {
+  let bar: cliProgress.SingleBar | null = null;
+  return {
+    update(done, total) {
+      if (total < 2) return;
+      if (!bar) {
+        bar = new cliProgress.SingleBar({ stream: process.stderr, format: '{bar} {value}/{total} images | ETA {eta}s' }, cliProgress.Presets.shades_classic);
+        bar.start(total, 0);
+      }
+      bar.update(done);
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+export interface BatchHooks {
+  onProgress?: (done: number, total: number) => void;
+  onError?: (path: string, err: Error) => void;
+}
+
+/**
+ * Runs `work` on each file. Errors name the file; a single file's error is thrown as is, while a
+ * batch goes on past failures (reported through onError) and fails at the end listing them.
+ */
+export async function forEachFile<F extends { path: string }, R>(files: readonly F[], work: (f: F, i: number) => Promise<R>, hooks: BatchHooks = {}): Promise<R[]> {
+  const results: R[] = [];
+  const failed: string[] = [];
+  for (const [i, f] of files.entries()) {
+    try {
+      results.push(await work(f, i));
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      const named = e.message.includes(f.path) ? e : new Error(`${f.path}: ${e.message}`);
+      if (files.length === 1) throw named;
+      failed.push(f.path);
+      hooks.onError?.(f.path, named);
+    }
+    hooks.onProgress?.(i + 1, files.length);
+  }
+  if (failed.length) throw new Error(`${failed.length} of ${files.length} images failed: ${failed.join(', ')}`);
+  return results;
+}
