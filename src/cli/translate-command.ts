@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { join, basename, extname } from 'node:path';
-import cliProgress from 'cli-progress';
 import { readImage, writeImage, imageToCHW, chwToImage, type Channels } from '../data/image.js';
 import { loadGenerator } from '../inference/load-generator.js';
 import { Translator } from '../inference/translator.js';
@@ -8,6 +7,7 @@ import { listImages } from '../data/file-list.js';
 import { statSync } from 'node:fs';
 import { int } from './parse.js';
 import { outputIsFolder } from '../util/output-path.js';
+import { batchProgress, forEachFile } from '../util/batch.js';
 import { addRuntimeOptions, applyRuntimeOptions } from './runtime-options.js';
 
 /** Expands files and folders into image paths (a folder: its images, sorted). */
@@ -54,19 +54,17 @@ export async function translateFiles(inputs: readonly string[], o: Record<string
   if (files.length === 0) throw new Error(`no images found in ${inputs.join(', ')}`);
   const singleFile = !outputIsFolder(o.output, files.length, inputs.some((p) => statSync(p).isDirectory()));
   const translator = new Translator(gen.net, gen.config, !!o.eval, {}, o.seed);
-  const bar = files.length > 1 && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'translate |{bar}| {value}/{total} | ETA {eta_formatted}' }, cliProgress.Presets.shades_classic) : null;
-  bar?.start(files.length, 0);
+  const bar = batchProgress();
   try {
-    for (const file of files) {
-      const img = await readImage(file, { channels: gen.config.inputNc as Channels });
+    await forEachFile(files.map((path) => ({ path })), async ({ path }) => {
+      const img = await readImage(path, { channels: gen.config.inputNc as Channels });
       const x = imageToCHW(img);
       const y = await translator.run(x.data, [1, ...x.shape]);
       const out = chwToImage({ shape: [gen.config.outputNc, img.height, img.width], data: y });
-      await writeImage(singleFile ? o.output : join(o.output, `${basename(file, extname(file))}.png`), out);
-      bar?.increment();
-    }
+      await writeImage(singleFile ? o.output : join(o.output, `${basename(path, extname(path))}.png`), out);
+    }, { onProgress: bar.update, onError: (path, err) => console.error(err.message) });
   } finally {
-    bar?.stop();
+    bar.stop();
     await translator.release();
   }
   return files.length;
