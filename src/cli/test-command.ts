@@ -7,6 +7,7 @@ import { writeImage } from '../data/image.js';
 import { loadGenerator } from '../inference/load-generator.js';
 import { Translator } from '../inference/translator.js';
 import { networkPath } from '../train/checkpoint.js';
+import { readTrainOptions } from '../train/trainer.js';
 import { firstImage } from '../train/report.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { Rng } from '../util/rng.js';
@@ -21,17 +22,17 @@ export function registerTestCommand(program: Command): void {
     .description('run a trained model on a dataset split; writes images and an HTML page to RESULTS_DIR/NAME/test_EPOCH')
     .requiredOption('--dataroot <dir>', 'dataset folder (DIR/test for pix2pix, DIR/testA and DIR/testB for CycleGAN)')
     .requiredOption('--name <name>', 'experiment name')
-    .option('--model <model>', MODELS.join(' | '), oneOf(MODELS), 'cycle_gan')
+    .option('--model <model>', `${MODELS.join(' | ')} (default: the one the experiment was trained with)`, oneOf(MODELS))
     .option('--checkpoints-dir <dir>', 'where experiments are saved', './checkpoints')
     .option('--results-dir <dir>', 'where results go', './results')
     .option('--epoch <label>', 'which checkpoint: latest or an epoch number', 'latest')
     .option('--phase <phase>', 'dataset split', 'test')
     .option('--num-test <n>', 'how many test images', int(1), 50)
     .option('--eval', 'eval mode: BatchNorm running statistics, no dropout')
-    .option('--direction <dir>', 'AtoB or BtoA', oneOf(['AtoB', 'BtoA'] as const), 'AtoB')
+    .option('--direction <dir>', 'AtoB or BtoA (default: as trained)', oneOf(['AtoB', 'BtoA'] as const))
     .option('--preprocess <mode>', PREPROCESS_MODES.join(' | '), oneOf(PREPROCESS_MODES), 'resize_and_crop')
     .option('--load-size <n>', 'scale images to this size (default: crop size, as the reference tests)', int(1))
-    .option('--crop-size <n>', 'crop size', int(1), 256)
+    .option('--crop-size <n>', 'crop size (default: as trained)', int(1))
     .option('--seed <n>', 'seed of test-time dropout', int(0), 0);
   addRuntimeOptions(cmd).action(async (o: Record<string, any>) => {
     applyRuntimeOptions(o);
@@ -40,7 +41,11 @@ export function registerTestCommand(program: Command): void {
   });
 }
 
-export async function runTest(o: Record<string, any>): Promise<string> {
+export async function runTest(opts: Record<string, any>): Promise<string> {
+  // What the user leaves out is taken from the run's train_opt.json, as the reference's test
+  // options inherit the experiment's settings.
+  const trained = readTrainOptions(opts.checkpointsDir, opts.name) ?? {};
+  const o = { ...opts, model: opts.model ?? trained.model ?? 'cycle_gan', direction: opts.direction ?? trained.direction ?? 'AtoB', cropSize: opts.cropSize ?? trained.cropSize ?? 256 };
   const ckptDir = join(o.checkpointsDir, o.name);
   const cycle = o.model === 'cycle_gan';
   const roles = cycle ? ['G_A', 'G_B'] : ['G'];

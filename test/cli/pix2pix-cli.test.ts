@@ -83,3 +83,9 @@ test('-o with a trailing slash or no image extension is a folder, also for one i
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(readdirSync(out), ['odd.png']);
 });
+
+test('test takes the model, direction and crop size from the experiment when not given', () => {
+  const r = cli(['test', '--dataroot', join(root, 'data'), '--name', 'p', '--checkpoints-dir', ck, '--results-dir', join(root, 'results2')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(existsSync(join(root, 'results2', 'p', 'test_latest', 'images', '000_fake_B.png')));
+});
