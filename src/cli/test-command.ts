@@ -45,7 +45,7 @@ export async function runTest(opts: Record<string, any>): Promise<string> {
   // What the user leaves out is taken from the run's train_opt.json, as the reference's test
   // options inherit the experiment's settings.
   const trained = readTrainOptions(opts.checkpointsDir, opts.name) ?? {};
-  const o = { ...opts, model: opts.model ?? trained.model ?? 'cycle_gan', direction: opts.direction ?? trained.direction ?? 'AtoB', cropSize: opts.cropSize ?? trained.cropSize ?? 256 };
+  const o: Record<string, any> = { ...opts, model: opts.model ?? trained.model ?? 'cycle_gan', direction: opts.direction ?? trained.direction ?? 'AtoB', cropSize: opts.cropSize ?? trained.cropSize ?? 256 };
   const ckptDir = join(o.checkpointsDir, o.name);
   const cycle = o.model === 'cycle_gan';
   const roles = cycle ? ['G_A', 'G_B'] : ['G'];
