@@ -8,7 +8,7 @@ export function addRuntimeOptions(cmd: Command): Command {
   return cmd
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: all cores)', int(1))
     .option('--device <provider>', 'execution provider: cpu, cuda or webgpu', 'cpu')
-    .option('--dump-graph <file>', 'also save each compiled graph as .onnx (open in Netron)');
+    .option('--dump-graph <file>', 'also save the compiled graphs as .onnx (FILE, then FILE.2.onnx, ...; open in Netron)');
 }
 
 export function applyRuntimeOptions(o: { threads?: number; device?: string; dumpGraph?: string }): void {

@@ -19,6 +19,15 @@ export type FeedValue = Float32Array | BigInt64Array | Uint8Array;
 
 const ORT_TYPE = { float32: 'float32', int64: 'int64', bool: 'bool' } as const;
 
+const dumped = new Map<string, number>();
+
+/** --dump-graph g.onnx: the first graph compiled goes to g.onnx, later ones to g.2.onnx, g.3.onnx, ... */
+function dumpPath(path: string): string {
+  const n = (dumped.get(path) ?? 0) + 1;
+  dumped.set(path, n);
+  return n === 1 ? path : path.replace(/(\.onnx)?$/, `.${n}$1`);
+}
+
 /** Process-wide defaults, set once from the CLI's --threads/--device. */
 export const runtimeDefaults: RuntimeOptions = {};
 
@@ -37,7 +46,7 @@ export class CompiledGraph {
   static async compile(outputs: Record<string, Tensor>, opts: RuntimeOptions = {}): Promise<CompiledGraph> {
     const o = { ...runtimeDefaults, ...opts };
     const model = writeOnnx(outputs);
-    if (o.dumpGraph) writeFileSync(o.dumpGraph, model.bytes);
+    if (o.dumpGraph) writeFileSync(dumpPath(o.dumpGraph), model.bytes);
     const provider = checkProvider(o.provider ?? 'cpu');
     let session: ort.InferenceSession;
     try {

@@ -63,3 +63,13 @@ test('input gradients of grouped (depthwise) convolutions match finite differenc
     assert.ok(Math.abs(fd - r.gx[i]) < 1e-2, `element ${i}: ${fd} vs ${r.gx[i]}`);
   }
 });
+
+test('--dump-graph numbers later graphs of the same run instead of overwriting the first', async () => {
+  const file = join(tempDir('dump2'), 'step.onnx');
+  const x = g.input('x', [2]);
+  await CompiledGraph.compile({ y: g.mul(x, 2) }, { dumpGraph: file });
+  await CompiledGraph.compile({ y: g.add(x, 2) }, { dumpGraph: file });
+  const ops = (f: string) => (ModelProto.decode(readFileSync(f)) as unknown as { graph: { node: { op_type: string }[] } }).graph.node.map((n) => n.op_type);
+  assert.deepEqual(ops(file), ['Mul']);
+  assert.deepEqual(ops(file.replace('.onnx', '.2.onnx')), ['Add']);
+});
