@@ -10,5 +10,6 @@ export * from './ops/pool.js';
 export * from './ops/resize.js';
 export * from './ops/softmax.js';
 export * from './ops/functional.js';
+export * from './ops/instance-norm.js';
 export { grad, topoSort } from './autodiff.js';
 export { writeOnnx, type OnnxModel, type ValueSpec } from './onnx/writer.js';

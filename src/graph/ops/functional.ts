@@ -4,6 +4,7 @@ import { currentState, recordStateUpdate, randomMask } from '../trace.js';
 import { abs, add, detach, div, mul, neg, relu, softplus, sqrt, sub } from './elementwise.js';
 import { mean, reduceMean, reduceSum, reshape } from './shape-ops.js';
 import { logSoftmax } from './softmax.js';
+import { normalizePlanes } from './instance-norm.js';
 
 /** Shape [1, C, 1, 1] (or [1, C] for 2-D input) to broadcast per-channel vectors. */
 const channelShape = (x: Tensor) => x.shape.map((d, i) => (i === 1 ? d : 1));
@@ -47,9 +48,7 @@ export function batchNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
 /** InstanceNorm2d (no running statistics): normalizes each sample's channel over H and W. */
 export function instanceNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps = 1e-5): Tensor {
   if (x.rank !== 4) throw new ShapeError('InstanceNorm', [x.shape], 'x [N,C,H,W]');
-  const centered = sub(x, reduceMean(x, [2, 3], true));
-  const variance = reduceMean(mul(centered, centered), [2, 3], true);
-  return affine(div(centered, sqrt(add(variance, eps))), weight, bias);
+  return affine(normalizePlanes(x, eps), weight, bias);
 }
 
 /** Inverted dropout with a mask fed from a seeded RNG: y = x * mask / (1 - p). */
