@@ -9,6 +9,7 @@ import { registerCdfDemo } from '../demo/cdf-command.js';
 import { registerGan2dDemo } from '../demo/gan2d-command.js';
 import { registerCamCommand } from '../cam/cli.js';
 import { registerClassifierCommands } from '../classifier/cli.js';
+import { registerRestoreCommands } from '../restore/cli.js';
 
 const program = new Command('img2img')
   .description('GAN image-to-image translation (pix2pix, CycleGAN) and mosaic tools, on ONNX Runtime')
@@ -20,6 +21,7 @@ registerTranslateCommand(program);
 registerDataCommands(program);
 registerCamCommand(program);
 registerClassifierCommands(program);
+registerRestoreCommands(program);
 registerMosaicCommands(program.command('mosaic').description('pixelate regions, locate mosaic, build restoration training pairs'));
 const demo = program.command('demo').description('small generative-model demos');
 registerCdfDemo(demo);
