@@ -4,9 +4,12 @@
 // original. Prints markdown tables and writes a side-by-side PNG
 // (mosaicked | baseline | restored | original, one row per held-out image).
 //
+// A fourth row runs the same pipeline (smoothing, consistency, paste) with the model replaced by
+// "change nothing", to show what the trained model itself adds.
+//
 // Usage: npx tsx bench/restore/evaluate.ts --checkpoint checkpoints/restore/latest_net_G.safetensors
 //          [--images checkpoints/restore-data/heldout] [--out results/restore-eval] [--cases 4]
-//          [--block-sizes 6,8,10,12] [--seed 0] [--threads 2] [--eval] [--margin 16] [--feather 8]
+//          [--block-sizes 6,8,10,12] [--seed 0] [--threads 2] [--eval|--no-eval] [--margin 16] [--feather 8] [--size N (window size; default the model's)] [--no-consistency]
 //
 // Each held-out image gets `--cases` mosaics; case k uses block size blockSizes[k % n] (so every
 // size is measured on every image), one or two rectangles/ellipses each 20-45% of the side, the
@@ -40,6 +43,7 @@ const seed = Number(arg('--seed', '0'));
 const threads = arg('--threads') ? Number(arg('--threads')) : undefined;
 const margin = Number(arg('--margin', '16'));
 const feather = Number(arg('--feather', '8'));
+const consistency = !process.argv.includes('--no-consistency');
 
 /** One or two rectangles / ellipses, each 20-45% of the side. */
 function sampleMask(rng: Rng, w: number, h: number): Mask {
@@ -78,13 +82,18 @@ function hconcatGap(images: Image[], gap: number): Image {
   return out;
 }
 
-type Method = 'mosaicked' | 'baseline' | 'restored';
-const METHODS: Method[] = ['mosaicked', 'baseline', 'restored'];
+type Method = 'mosaicked' | 'baseline' | 'nomodel' | 'restored';
+const METHODS: Method[] = ['mosaicked', 'baseline', 'nomodel', 'restored'];
+const LABEL: Record<Method, string> = {
+  mosaicked: 'mosaicked input', baseline: 'smooth baseline (bicubic from the block grid)',
+  nomodel: 'restore pipeline without the model (diagnostic)', restored: 'restored (model)',
+};
 interface Row { image: string; block: number; area: number; psnr: Record<Method, number>; ssim: Record<Method, number> }
 
 const files = await listImages(imagesDir);
 if (files.length === 0) throw new Error(`no images in ${imagesDir}`);
-const m = await loadRestoreModel(checkpoint, { eval: process.argv.includes('--eval'), runtime: { threads } });
+const evalFlag = process.argv.includes('--eval') ? true : process.argv.includes('--no-eval') ? false : undefined;
+const m = await loadRestoreModel(checkpoint, { eval: evalFlag, size: arg('--size') ? Number(arg('--size')) : undefined, runtime: { threads } });
 const rows: Row[] = [];
 const strips: Image[] = [];
 const t0 = performance.now();
@@ -97,8 +106,11 @@ try {
       const mask = sampleMask(rng, original.width, original.height);
       const { image: mosaicked } = applyMosaic(original, mask, { blockSize: block, style: 'average', grid: 'image', feather: 0 });
       const baseline = await blockGridBaseline(mosaicked, mask, { bw: block, bh: block, ox: 0, oy: 0 });
-      const restored = await restoreImage(mosaicked, regionsFromMask(mask), m.model, { size: m.size, modelChannels: m.channels, margin, feather });
-      const out = { mosaicked, baseline, restored };
+      const opts = { size: m.size, modelChannels: m.channels, margin, feather, smoothInput: m.input === 'smooth', consistency };
+      const restored = await restoreImage(mosaicked, regionsFromMask(mask), m.model, opts);
+      // The same pipeline with the model replaced by "change nothing": what the model itself adds.
+      const nomodel = await restoreImage(mosaicked, regionsFromMask(mask), async (w) => w, opts);
+      const out = { mosaicked, baseline, nomodel, restored };
       rows.push({
         image: f.rel, block, area: mask.data.reduce((s, v) => s + v, 0),
         psnr: Object.fromEntries(METHODS.map((me) => [me, psnr(out[me], original, mask)])) as Record<Method, number>,
@@ -113,22 +125,23 @@ try {
 const seconds = (performance.now() - t0) / 1000;
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const table = (sel: Row[]) => METHODS.map((me) => `| ${me} | ${mean(sel.map((r) => r.psnr[me])).toFixed(2)} | ${mean(sel.map((r) => r.ssim[me])).toFixed(4)} |`).join('\n');
+const table = (sel: Row[]) => METHODS.map((me) => `| ${LABEL[me]} | ${mean(sel.map((r) => r.psnr[me])).toFixed(2)} | ${mean(sel.map((r) => r.ssim[me])).toFixed(4)} |`).join('\n');
 const wins = rows.filter((r) => r.psnr.restored > r.psnr.baseline && r.ssim.restored > r.ssim.baseline).length;
+const modelWins = rows.filter((r) => r.psnr.restored > r.psnr.nomodel && r.ssim.restored > r.ssim.nomodel).length;
 let md = `Held-out images: ${files.length} (${imagesDir}), ${rows.length} mosaics (block sizes ${blockSizes.join(', ')} px, average style, hard edge)\n`;
-md += `Checkpoint: ${checkpoint} (model size ${m.size}); margin ${margin}, feather ${feather}; metrics inside the mask, mean over mosaics\n\n`;
+md += `Checkpoint: ${checkpoint} (model size ${m.size}, input ${m.input}, target ${m.target}, ${m.evalMode ? 'eval mode' : 'per-window BatchNorm statistics'}); margin ${margin}, feather ${feather}; metrics inside the mask, mean over mosaics\n\n`;
 md += '| method | PSNR (dB) | SSIM |\n|---|---|---|\n' + table(rows) + '\n\n';
-md += 'Per block size (PSNR dB / SSIM):\n\n| block | mosaicked | baseline | restored |\n|---|---|---|---|\n';
+md += 'Per block size (PSNR dB / SSIM):\n\n| block | mosaicked | baseline | no model | restored |\n|---|---|---|---|---|\n';
 for (const b of blockSizes) {
   const sel = rows.filter((r) => r.block === b);
   if (!sel.length) continue;
   md += `| ${b} | ${METHODS.map((me) => `${mean(sel.map((r) => r.psnr[me])).toFixed(2)} / ${mean(sel.map((r) => r.ssim[me])).toFixed(4)}`).join(' | ')} |\n`;
 }
-md += `\nrestored beats the baseline on both metrics in ${wins} of ${rows.length} mosaics; evaluation took ${seconds.toFixed(1)} s\n`;
+md += `\nrestored beats the baseline on both metrics in ${wins} of ${rows.length} mosaics, and the pipeline without the model in ${modelWins}; evaluation took ${seconds.toFixed(1)} s\n`;
 await mkdir(outDir, { recursive: true });
 const png = join(outDir, 'side_by_side.png');
 await writeImage(png, vconcat(strips, 4));
 await writeFile(join(outDir, 'results.md'), md);
-await writeFile(join(outDir, 'results.json'), JSON.stringify({ checkpoint, blockSizes, seed, margin, feather, rows }, null, 1) + '\n');
+await writeFile(join(outDir, 'results.json'), JSON.stringify({ checkpoint, blockSizes, seed, margin, feather, consistency, rows }, null, 1) + '\n');
 console.log(md);
 console.log(`side by side (mosaicked | baseline | restored | original): ${png}`);

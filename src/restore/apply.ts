@@ -1,35 +1,49 @@
 // Restoring mosaicked regions of one image with a trained generator.
 //
 // Per region (in order, each on the result of the previous ones):
+//  0. For models trained on smoothed input (input 'smooth', smooth.ts), the region is first
+//     replaced by its block-grid smoothing.
 //  1. Window: the region's box grown by max(margin, feather band) on every side, made square
-//     (side S = the larger of that and the model size) around the region's centre and shifted
-//     to lie inside the image where it fits. Parts of the window outside the image are filled by
-//     mirroring the image (reflect-101), so the model sees plausible context, not a black frame.
-//     Squaring instead of stretching keeps the aspect ratio of the content (and of the blocks);
-//     taking at least `size` px keeps small regions at their own scale (no upscaling of the blocks).
-//  2. The window is resized (bicubic) to size x size only when S > size (a region larger than
-//     the model sees), translated, and the output resized back to S x S.
+//     (side S = the larger of that and the model size, rounded up to a multiple of the model
+//     size) around the region's centre and shifted to lie inside the image where it fits. Parts
+//     of the window outside the image are filled by mirroring the image (reflect-101), so the
+//     model sees plausible context, not a black frame. Squaring instead of stretching keeps the
+//     aspect ratio of the content (and of the blocks).
+//  2. The model runs on the window at the image's own scale (the U-Net takes any multiple of its
+//     size), so nothing is resampled; only a window larger than maxSide (8x the model size) is
+//     resized down to maxSide and the output back up.
 //  3. Paste with a feathered edge: the region mask is grown by ceil(feather/2) px (square) and
 //     blurred with a Gaussian of radius ceil(feather/2) (featherMask). The alpha is exactly 1 on
 //     the whole region (so no mosaic shows through at its edge), fades to 0 within about `feather`
 //     px outside it, and is exactly 0 beyond: those pixels are never written, bit-identical.
+//  4. Consistency (default on): the restored mosaic blocks' means are set to their colours
+//     (enforceBlockMeans in smooth.ts); region pixels only.
 import { type Channels, type Image, chwToImage, imageToCHW, resizeImage } from '../data/image.js';
 import { featherMask } from '../mosaic/feather.js';
 import type { Box } from '../mosaic/mask.js';
 import type { Region } from './regions.js';
+import { enforceBlockMeans, estimateGrid, mosaicPixels, smoothRegion, type RegionMosaic } from './smooth.js';
 
 /** Runs the model on a size x size image with the model's channels; returns the same size. */
 export type WindowModel = (window: Image) => Promise<Image>;
 
 export interface RestoreImageOptions {
-  /** Side of the square the model works on (its training size). */
+  /** The model's training size: the smallest window, and windows are multiples of it. */
   size: number;
+  /** Windows larger than this are resized to it; default 8 * size. */
+  maxSide?: number;
   /** Channels the model takes and gives (1 or 3). */
   modelChannels: 1 | 3;
   /** Context around each region, px; default 16. */
   margin?: number;
   /** Width of the blend band outside each region, px (0 = hard edge); default 8. */
   feather?: number;
+  /** Replace each region by its block-grid smoothing before the model sees it (models trained with input 'smooth'). */
+  smoothInput?: boolean;
+  /** Make each restored mosaic block's mean equal its colour (smooth.ts); default true. */
+  consistency?: boolean;
+  /** Grid estimation: largest per-channel difference counted as equal (lossy inputs). */
+  tolerance?: number;
 }
 
 /** Where a region's work happens. */
@@ -38,6 +52,8 @@ export interface RegionPlan {
   window: Box;
   /** Pixels that may change: the region box grown by the feather band, clipped to the image. */
   band: Box;
+  /** Side the model runs at (the window side, or maxSide for a window resized down). */
+  modelSide: number;
 }
 
 export const DEFAULT_MARGIN = 16;
@@ -46,11 +62,17 @@ export const DEFAULT_FEATHER = 8;
 /** Half the feather, rounded up: the dilation and the blur radius; the band is twice this. */
 const featherHalf = (feather: number): number => (feather > 0 ? Math.ceil(feather / 2) : 0);
 
-/** The window and the writable band of a region in a width x height image. */
-export function planRegion(box: Box, width: number, height: number, size: number, margin: number, feather: number): RegionPlan {
+/**
+ * The window and the writable band of a region in a width x height image. The window side is
+ * the grown region's longer side, at least `size`, rounded up to a multiple of `size` (the
+ * model runs at the image's own scale; few distinct window sizes, so few compiled graphs).
+ * Past `maxSide` (default 8 * size) the window keeps the exact side and is resized to maxSide.
+ */
+export function planRegion(box: Box, width: number, height: number, size: number, margin: number, feather: number, maxSide = 8 * size): RegionPlan {
   const bandPx = 2 * featherHalf(feather);
   const grow = Math.max(margin, bandPx);
-  const side = Math.max(box.w + 2 * grow, box.h + 2 * grow, size);
+  const need = Math.max(box.w + 2 * grow, box.h + 2 * grow, size);
+  const side = need <= maxSide ? Math.ceil(need / size) * size : need;
   const place = (start: number, len: number, total: number): number => {
     const centred = Math.round(start + len / 2 - side / 2);
     return side <= total ? Math.min(Math.max(centred, 0), total - side) : Math.floor((total - side) / 2);
@@ -58,7 +80,7 @@ export function planRegion(box: Box, width: number, height: number, size: number
   const window = { x: place(box.x, box.w, width), y: place(box.y, box.h, height), w: side, h: side };
   const bx0 = Math.max(0, box.x - bandPx), by0 = Math.max(0, box.y - bandPx);
   const bx1 = Math.min(width, box.x + box.w + bandPx), by1 = Math.min(height, box.y + box.h + bandPx);
-  return { window, band: { x: bx0, y: by0, w: bx1 - bx0, h: by1 - by0 } };
+  return { window, band: { x: bx0, y: by0, w: bx1 - bx0, h: by1 - by0 }, modelSide: side <= maxSide ? side : maxSide };
 }
 
 /** Reflect-101 index into 0..n-1 (…2 1 | 0 1 2 … n-1 | n-2 …), for any i. */
@@ -129,18 +151,27 @@ export function regionAlpha(region: Region, feather: number): { grown: Box; alph
 export async function restoreImage(img: Image, regions: readonly Region[], model: WindowModel, o: RestoreImageOptions): Promise<Image> {
   const margin = o.margin ?? DEFAULT_MARGIN, feather = o.feather ?? DEFAULT_FEATHER;
   if (!(margin >= 0) || !(feather >= 0)) throw new Error(`margin and feather must be >= 0, got ${margin} and ${feather}`);
-  const out: Image = { ...img, data: img.data.slice() };
+  let out: Image = { ...img, data: img.data.slice() };
   const c = img.channels;
   const colour = Math.min(c, 3);
+  const consistency = o.consistency ?? true;
   for (const region of regions) {
-    const { window: win, band } = planRegion(region.box, img.width, img.height, o.size, margin, feather);
-    let input = cutWindow(out, win, o.modelChannels);
-    if (win.w !== o.size) input = await resizeImage(input, o.size, o.size, 'bicubic');
-    let res = await model(input);
-    if (res.width !== o.size || res.height !== o.size || res.channels !== o.modelChannels) {
-      throw new Error(`model gave a ${res.width}x${res.height}x${res.channels} image for a ${o.size}x${o.size}x${o.modelChannels} input`);
+    const { window: win, band, modelSide } = planRegion(region.box, img.width, img.height, o.size, margin, feather, o.maxSide);
+    const reference = consistency ? { ...out, data: out.data.slice() } : out;
+    let source = out;
+    let found: RegionMosaic | null = null;
+    if (o.smoothInput) ({ image: source, found } = await smoothRegion(out, region, o.tolerance ?? 0));
+    else if (consistency) {
+      const grid = estimateGrid(out, region, o.tolerance ?? 0);
+      if (grid) found = { grid, mosaic: mosaicPixels(out, region, grid, o.tolerance ?? 0) };
     }
-    if (win.w !== o.size) res = await resizeImage(res, win.w, win.h, 'bicubic');
+    let input = cutWindow(source, win, o.modelChannels);
+    if (modelSide !== win.w) input = await resizeImage(input, modelSide, modelSide, 'bicubic');
+    let res = await model(input);
+    if (res.width !== modelSide || res.height !== modelSide || res.channels !== o.modelChannels) {
+      throw new Error(`model gave a ${res.width}x${res.height}x${res.channels} image for a ${modelSide}x${modelSide}x${o.modelChannels} input`);
+    }
+    if (modelSide !== win.w) res = await resizeImage(res, win.w, win.h, 'bicubic');
     const { grown, alpha } = regionAlpha(region, feather);
     const nc = o.modelChannels;
     const value = new Float64Array(colour);
@@ -156,6 +187,8 @@ export async function restoreImage(img: Image, regions: readonly Region[], model
         for (let k = 0; k < colour; k++) out.data[p + k] = a === 1 ? Math.round(value[k]) : Math.round(out.data[p + k] * (1 - a) + value[k] * a);
       }
     }
+    // Region pixels only (alpha is 1 there), so the feather band and beyond stay as blended.
+    if (consistency && found && c === 3) enforceBlockMeans(out, reference, found.mosaic, region.box, found.grid);
   }
   return out;
 }

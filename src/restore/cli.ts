@@ -40,6 +40,9 @@ export function registerRestoreCommands(program: Command): Command {
     .option('--checkpoints-dir <dir>', 'where experiments are saved', D.checkpointsDir)
     .option('--size <n>', 'pair and model size: 128 (unet_128) or 256 (unet_256)', int(1), D.size)
     .option('--pairs-per-image <k>', 'training pairs per photo (each: own crop, shapes, block size, style)', int(1), D.pairsPerImage)
+    .option('--large-region-share <x>', 'share of pairs mosaicked over one large region (50-100% of each side) instead of 1-3 small shapes', num, D.largeRegionShare)
+    .option('--input <smooth|mosaic>', 'A = the mosaic replaced by its block-grid smoothing, or the mosaic itself', D.input)
+    .option('--target <residual|image>', 'B = the residual clean - mosaicked (learns much faster) or the clean crop', D.target)
     .option('--ngf <n>', 'generator filters in the last conv layer', int(1), D.ngf)
     .option('--ndf <n>', 'discriminator filters in the first conv layer', int(1), D.ndf)
     .option('--lambda-L1 <x>', 'weight of the L1 loss', num, S.lambdaL1)
@@ -71,18 +74,20 @@ export function registerRestoreCommands(program: Command): Command {
     .option('--mask <file>', 'mask image of the input size (> 127 = mosaic); each connected component is one region')
     .option('--box <x,y,w,h>', 'a mosaicked rectangle (repeatable)', collect, [])
     .option('--auto', 'find the mosaics in each image (lossless inputs; see --tolerance)')
-    .option('--tolerance <n>', '--auto: largest per-channel difference counted as equal (lossy files)', int(0), 0)
+    .option('--tolerance <n>', '--auto and grid estimation: largest per-channel difference counted as equal (lossy files)', int(0), 0)
     .option('--margin <px>', 'context around each region given to the model', int(0), DEFAULT_MARGIN)
     .option('--feather <px>', 'blend band outside each region (0 = hard edge)', int(0), DEFAULT_FEATHER)
+    .option('--no-consistency', 'do not make restored mosaic blocks average to their colours')
     .option('--size <n>', 'model size (default: restore.json beside the checkpoint, else from its U-Net)', int(8))
-    .option('--eval', 'BatchNorm running statistics instead of each window\'s own');
+    .option('--eval', 'BatchNorm running statistics (default when the model was trained with --batch-size > 1)')
+    .option('--no-eval', 'each window\'s own BatchNorm statistics (default for --batch-size 1, as the reference test.py)');
   addRuntimeOptions(apply).action(async (inputs: string[], o: Record<string, any>) => {
     applyRuntimeOptions(o);
     const bar = progress('restore');
     try {
       const done = await restoreFiles(inputs, o.output, {
         checkpoint: o.checkpoint, mask: o.mask, boxes: o.box, auto: !!o.auto, tolerance: o.tolerance,
-        margin: o.margin, feather: o.feather, size: o.size, eval: !!o.eval,
+        margin: o.margin, feather: o.feather, size: o.size, eval: o.eval, consistency: o.consistency,
         onProgress: bar.update,
         onError: (input, err) => console.error(`error: ${err.message.includes(input) ? err.message : `${input}: ${err.message}`}`),
       });

@@ -25,7 +25,9 @@ export interface RestoreFilesOptions {
   feather?: number;
   /** Override the model's size (default: restore.json next to the checkpoint, else from the U-Net). */
   size?: number;
-  /** BatchNorm running statistics instead of per-window statistics. */
+  /** Make restored mosaic blocks' means equal their colours (smooth.ts); default true. */
+  consistency?: boolean;
+  /** BatchNorm running statistics (true) or each window's own (false); default: from restore.json (see defaultEvalMode). */
   eval?: boolean;
   runtime?: RuntimeOptions;
   onProgress?: (done: number, total: number) => void;
@@ -73,7 +75,7 @@ export async function restoreFiles(inputs: readonly string[], output: string, o:
         const regions = await collectRegions(img, o).catch((err: Error) => {
           throw new Error(`${f.path}: ${err.message}`);
         });
-        const restored = await restoreImage(img, regions, m.model, { size: m.size, modelChannels: m.channels, margin: o.margin, feather: o.feather });
+        const restored = await restoreImage(img, regions, m.model, { size: m.size, modelChannels: m.channels, margin: o.margin, feather: o.feather, smoothInput: m.input === 'smooth', consistency: o.consistency, tolerance: o.tolerance });
         await writeImage(target, restored);
         done.push({ input: f.path, output: target, regions: regions.length });
       } catch (err) {

@@ -7,4 +7,6 @@ export * from './model.js';
 export * from './files.js';
 export * from './train.js';
 export * from './baseline.js';
+export * from './residual.js';
+export * from './smooth.js';
 export { registerRestoreCommands } from './cli.js';

@@ -6,23 +6,47 @@ import { Translator } from '../inference/translator.js';
 import type { RuntimeOptions } from '../runtime/session.js';
 import { windowModel, type WindowModel } from './apply.js';
 import { RESTORE_INFO_FILE } from './settings.js';
+import { applyResidual, RESTORE_TARGETS, type RestoreTarget } from './residual.js';
+import { RESTORE_INPUTS, type RestoreInput } from './smooth.js';
 
 export interface RestoreModel {
   model: WindowModel;
   /** Side of the square the model works on. */
   size: number;
   channels: 1 | 3;
+  /** What the generator expects in the region: the mosaic, or its block-grid smoothing (smooth.ts). */
+  input: RestoreInput;
+  /** What the generator outputs: the restored window, or the residual to add to it. */
+  target: RestoreTarget;
+  /** Whether BatchNorm uses running statistics. */
+  evalMode: boolean;
   release(): Promise<void>;
 }
 
-/** The training size: CHECKPOINT_DIR/restore.json (written by `restore train`), else unet_128 -> 128, others 256. */
-export function modelSize(checkpoint: string, netG: string): number {
+/** CHECKPOINT_DIR/restore.json as written by `restore train`, or {} when there is none. */
+export function readRestoreInfo(checkpoint: string): { size?: number; batchSize?: number; target?: RestoreTarget; input?: RestoreInput } {
   const info = join(dirname(checkpoint), RESTORE_INFO_FILE);
-  if (existsSync(info)) {
-    const size = Number(JSON.parse(readFileSync(info, 'utf8')).size);
-    if (Number.isInteger(size) && size > 0) return size;
+  try {
+    return existsSync(info) ? JSON.parse(readFileSync(info, 'utf8')) : {};
+  } catch {
+    return {};
   }
+}
+
+/** The training size: restore.json beside the checkpoint, else unet_128 -> 128, others 256. */
+export function modelSize(checkpoint: string, netG: string): number {
+  const size = Number(readRestoreInfo(checkpoint).size);
+  if (Number.isInteger(size) && size > 0) return size;
   return netG === 'unet_128' ? 128 : 256;
+}
+
+/**
+ * Eval mode (BatchNorm running statistics) unless told: on when the model was trained with
+ * batches of several pairs (its BatchNorm learned batch statistics, which one window alone does
+ * not have), off for batch size 1 (each window's own statistics, as in training and test.py).
+ */
+export function defaultEvalMode(checkpoint: string): boolean {
+  return (readRestoreInfo(checkpoint).batchSize ?? 1) > 1;
 }
 
 /**
@@ -30,7 +54,7 @@ export function modelSize(checkpoint: string, netG: string): number {
  * discriminator, a file that is not a checkpoint, a generator whose input and output channels
  * differ) fails with a message naming the file.
  */
-export async function loadRestoreModel(checkpoint: string, o: { size?: number; eval?: boolean; seed?: number; runtime?: RuntimeOptions } = {}): Promise<RestoreModel> {
+export async function loadRestoreModel(checkpoint: string, o: { size?: number; eval?: boolean; target?: RestoreTarget; input?: RestoreInput; seed?: number; runtime?: RuntimeOptions } = {}): Promise<RestoreModel> {
   let gen;
   try {
     gen = await loadGenerator(checkpoint);
@@ -46,11 +70,21 @@ export async function loadRestoreModel(checkpoint: string, o: { size?: number; e
     throw new Error(`cannot use ${checkpoint} as a restoration model: it maps ${inputNc} to ${outputNc} channels; restoration needs 1 -> 1 or 3 -> 3`);
   }
   const size = o.size ?? modelSize(checkpoint, gen.config.netG);
-  const translator = new Translator(gen.net, gen.config, !!o.eval, o.runtime ?? {}, o.seed ?? 0);
+  const evalMode = o.eval ?? defaultEvalMode(checkpoint);
+  // A checkpoint without restore.json is an ordinary image-to-image generator.
+  const target = o.target ?? readRestoreInfo(checkpoint).target ?? 'image';
+  if (!RESTORE_TARGETS.includes(target)) throw new Error(`${checkpoint}: unknown restoration target "${target}" in restore.json`);
+  const input = o.input ?? readRestoreInfo(checkpoint).input ?? 'mosaic';
+  if (!RESTORE_INPUTS.includes(input)) throw new Error(`${checkpoint}: unknown restoration input "${input}" in restore.json`);
+  const translator = new Translator(gen.net, gen.config, evalMode, o.runtime ?? {}, o.seed ?? 0);
+  const run = windowModel((x, shape) => translator.run(x, shape), outputNc as 1 | 3);
   return {
-    model: windowModel((x, shape) => translator.run(x, shape), outputNc as 1 | 3),
+    model: target === 'residual' ? async (w) => applyResidual(w, await run(w)) : run,
+    target,
+    input,
     size,
     channels: inputNc as 1 | 3,
+    evalMode,
     release: () => translator.release(),
   };
 }

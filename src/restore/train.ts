@@ -3,12 +3,18 @@
 // settings of settings.ts. Both steps resume: the pairs are reused, the training continues
 // from 'latest' with --continue-train.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../data/image.js';
+import { cropImage, hconcat, readImage, writeFileAtomic, writeImage, type Image } from '../data/image.js';
+import { regionsFromMask } from './regions.js';
+import { RESTORE_INPUTS, smoothRegion, type RestoreInput } from './smooth.js';
 import { runTraining } from '../cli/train-command.js';
 import { listImages } from '../mosaic/files.js';
 import { makePairs, type PairsManifest } from '../mosaic/pairs.js';
+import { createMask, type Mask } from '../mosaic/mask.js';
+import { fillEllipse, fillRect } from '../mosaic/shapes.js';
+import { createRng } from '../util/rng.js';
+import { encodeResidual, RESTORE_TARGETS, type RestoreTarget } from './residual.js';
 import { netGForSize, RESTORE_INFO_FILE, RESTORE_TRAIN_DEFAULTS as D, RESTORE_TRAIN_SETTINGS as S } from './settings.js';
 
 export interface RestoreTrainOptions {
@@ -19,6 +25,15 @@ export interface RestoreTrainOptions {
   /** 128 or 256. */
   size?: number;
   pairsPerImage?: number;
+  /**
+   * Share of pairs whose mosaic is one large rectangle or ellipse (50-100% of each side) instead
+   * of makePairs' 1-3 small shapes; default RESTORE_TRAIN_DEFAULTS.largeRegionShare.
+   */
+  largeRegionShare?: number;
+  /** What B is: 'residual' (clean - A, offset 128; default) or 'image' (the clean crop). */
+  target?: RestoreTarget;
+  /** What A is: 'smooth' (the mosaic replaced by its block-grid smoothing; default) or 'mosaic'. */
+  input?: RestoreInput;
   maxSteps?: number;
   nEpochs?: number;
   nEpochsDecay?: number;
@@ -36,20 +51,26 @@ export interface RestoreTrainOptions {
 }
 
 /** What identifies a pair set: same values = the same files (makePairs is deterministic). */
-interface PairSettings { size: number; countPerImage: number; seed: number; split: [number, number, number]; sources: string[] }
+interface PairSettings {
+  size: number; countPerImage: number; seed: number; split: [number, number, number]; largeRegionShare: number; target: RestoreTarget; input: RestoreInput; sources: string[];
+}
 
 const describe = (s: PairSettings): string =>
-  `size ${s.size}, ${s.countPerImage} per image, seed ${s.seed}, ${s.sources.length} images`;
+  `size ${s.size}, ${s.countPerImage} per image, large-region share ${s.largeRegionShare}, input ${s.input}, target ${s.target}, seed ${s.seed}, ${s.sources.length} images`;
+
+/** Next to manifest.json, written after everything else: the settings makePairs' manifest does not record, and "complete". */
+const PAIR_SETTINGS_FILE = 'restore-pairs.json';
 
 function sameSettings(a: PairSettings, b: PairSettings): boolean {
-  return a.size === b.size && a.countPerImage === b.countPerImage && a.seed === b.seed &&
+  return a.size === b.size && a.countPerImage === b.countPerImage && a.seed === b.seed && a.largeRegionShare === b.largeRegionShare && a.target === b.target && a.input === b.input &&
     a.split.every((v, i) => Math.abs(v - b.split[i]) < 1e-9) && a.sources.length === b.sources.length && a.sources.every((s, i) => s === b.sources[i]);
 }
 
 /**
- * Makes the pairs in `dir` unless a complete set with the same settings is there. A finished
- * set is marked by its manifest.json (written last), so an interrupted run is redone from
+ * Makes the pairs in `dir` unless a complete set with the same settings is there. A set is
+ * complete when restore-pairs.json (written last) is there; an interrupted run is redone from
  * scratch; a complete set with other settings is an error (pairs are never silently replaced).
+ * With target 'residual' every B half is replaced by encodeResidual(A, B).
  */
 export async function ensurePairs(images: string, dir: string, want: Omit<PairSettings, 'sources'>, onProgress?: (done: number, total: number) => void): Promise<{ manifest: PairsManifest; reused: boolean }> {
   const sources = (await listImages(images).catch(() => {
@@ -57,18 +78,68 @@ export async function ensurePairs(images: string, dir: string, want: Omit<PairSe
   })).map((f) => f.rel);
   if (sources.length === 0) throw new Error(`no images found in ${images}`);
   const settings: PairSettings = { ...want, sources };
-  const manifestPath = join(dir, 'manifest.json');
-  if (existsSync(manifestPath)) {
+  const manifestPath = join(dir, 'manifest.json'), extraPath = join(dir, PAIR_SETTINGS_FILE);
+  if (existsSync(manifestPath) && existsSync(extraPath)) {
     const m = JSON.parse(await readFile(manifestPath, 'utf8')) as PairsManifest;
+    const extra = JSON.parse(await readFile(extraPath, 'utf8')) as { largeRegionShare: number; target: RestoreTarget; input: RestoreInput };
     const had: PairSettings = {
       size: m.size, countPerImage: m.countPerImage, seed: m.seed, split: [m.split.train, m.split.val, m.split.test],
-      sources: [...m.sources.train, ...m.sources.val, ...m.sources.test].sort(),
+      largeRegionShare: extra.largeRegionShare, target: extra.target, input: extra.input, sources: [...m.sources.train, ...m.sources.val, ...m.sources.test].sort(),
     };
     if (sameSettings(had, { ...settings, sources: [...sources].sort() })) return { manifest: m, reused: true };
     throw new Error(`${dir} holds pairs made with other settings (${describe(had)}; this run: ${describe(settings)}): use another --name or delete that folder`);
   }
-  const manifest = await makePairs({ input: images, output: dir, size: want.size, countPerImage: want.countPerImage, seed: want.seed, split: want.split, overwrite: true, onProgress });
+  await rm(extraPath, { force: true });
+  const share = want.largeRegionShare;
+  const manifest = await makePairs({
+    input: images, output: dir, size: want.size, countPerImage: want.countPerImage, seed: want.seed, split: want.split, overwrite: true, onProgress,
+    ...(share > 0 ? { regionSource: largeRegions(want.size, want.seed), regionSourceShare: share } : {}),
+  });
+  if (want.target === 'residual' || want.input === 'smooth') {
+    for (const p of manifest.pairs) {
+      const file = join(dir, p.file);
+      const ab = await readImage(file, { channels: 3 });
+      let a = cropImage(ab, 0, 0, want.size, want.size);
+      const b = cropImage(ab, want.size, 0, want.size, want.size);
+      if (want.input === 'smooth') a = await smoothMosaic(a, b);
+      await writeImage(file, hconcat([a, want.target === 'residual' ? encodeResidual(a, b) : b]));
+    }
+  }
+  await writeFileAtomic(extraPath, JSON.stringify({ largeRegionShare: want.largeRegionShare, target: want.target, input: want.input, complete: true }) + '\n');
   return { manifest, reused: false };
+}
+
+/**
+ * A training input made as `restore apply` makes it: the mosaicked pixels (where A differs from
+ * B) as regions, each replaced by its block-grid smoothing on the grid estimated from A.
+ */
+export async function smoothMosaic(a: Image, b: Image): Promise<Image> {
+  const mask = createMask(a.width, a.height);
+  for (let p = 0; p < mask.data.length; p++) {
+    for (let k = 0; k < a.channels; k++) if (a.data[p * a.channels + k] !== b.data[p * a.channels + k]) { mask.data[p] = 1; break; }
+  }
+  let out = a;
+  for (const region of regionsFromMask(mask)) out = (await smoothRegion(out, region)).image;
+  return out;
+}
+
+/**
+ * A region source for makePairs: one rectangle or ellipse covering 50-100% of each side, at a
+ * random place. Seeded and called in makePairs' fixed order, so the same settings give the same pairs.
+ * Why: with 1-3 small shapes most of a crop is left clean and most of the L1 loss is spent on
+ * copying it; restore apply only uses the model's output inside the region (+ feather band), so
+ * pairs that are mostly mosaic teach the part that matters faster.
+ */
+export function largeRegions(size: number, seed: number): (img: unknown) => Promise<Mask> {
+  const rng = createRng(seed * 7919 + 17);
+  return async () => {
+    const m = createMask(size, size);
+    const w = Math.round(size * (0.5 + 0.5 * rng.random())), h = Math.round(size * (0.5 + 0.5 * rng.random()));
+    const x = rng.int(size - w + 1), y = rng.int(size - h + 1);
+    if (rng.random() < 0.5) fillRect(m, { x, y, w, h });
+    else fillEllipse(m, x + w / 2, y + h / 2, w / 2, h / 2);
+    return m;
+  };
 }
 
 /** The full option set passed to runTraining (the `train` command's defaults plus the restoration settings). */
@@ -120,14 +191,21 @@ export async function restoreTrain(o: RestoreTrainOptions) {
   const log = o.log ?? ((l: string) => console.log(l));
   const size = o.size ?? D.size;
   netGForSize(size); // validates the size before any work
+  const share = o.largeRegionShare ?? D.largeRegionShare;
+  if (!(share >= 0 && share <= 1)) throw new Error(`bad large-region share ${share}: need a number in [0, 1]`);
+  const target = o.target ?? D.target;
+  if (!RESTORE_TARGETS.includes(target)) throw new Error(`bad target "${target}": use ${RESTORE_TARGETS.join(' or ')}`);
+  const input = o.input ?? D.input;
+  if (!RESTORE_INPUTS.includes(input)) throw new Error(`bad input "${input}": use ${RESTORE_INPUTS.join(' or ')}`);
   const dir = join(o.checkpointsDir ?? D.checkpointsDir, o.name ?? D.name);
   const pairsDir = join(dir, 'pairs');
   const { manifest, reused } = await ensurePairs(o.images, pairsDir,
-    { size, countPerImage: o.pairsPerImage ?? D.pairsPerImage, seed: o.seed ?? D.seed, split: [...S.split] }, o.onPairsProgress);
+    { size, countPerImage: o.pairsPerImage ?? D.pairsPerImage, seed: o.seed ?? D.seed, split: [...S.split], largeRegionShare: share, target, input }, o.onPairsProgress);
   if (!o.quiet) log(`${reused ? 'reusing' : 'made'} ${manifest.pairs.length} training pairs in ${pairsDir}`);
   const options = restoreTrainingOptions(o, pairsDir);
   await writeFileAtomic(join(dir, RESTORE_INFO_FILE), JSON.stringify({
-    size, netG: options.netG, images: resolve(o.images), pairsPerImage: manifest.countPerImage, seed: manifest.seed, pairs: manifest.pairs.length,
+    size, netG: options.netG, images: resolve(o.images), pairsPerImage: manifest.countPerImage, largeRegionShare: share, target, input,
+    seed: manifest.seed, pairs: manifest.pairs.length, batchSize: options.batchSize,
   }, null, 2) + '\n');
   const result = await runTraining(options);
   return { ...result, pairs: manifest.pairs.length, generator: join(dir, 'latest_net_G.safetensors') };

@@ -13,6 +13,8 @@ import { fillEllipse, fillRect } from '../../src/mosaic/shapes.js';
 import { applyMosaic } from '../../src/mosaic/mosaic.js';
 import { syntheticImage } from '../../src/mosaic/synthetic.js';
 import { planRegion, regionAlpha, restoreImage } from '../../src/restore/apply.js';
+import { blockGridBaseline } from '../../src/restore/baseline.js';
+import { psnr } from '../../src/restore/metrics.js';
 import { registerRestoreCommands } from '../../src/restore/cli.js';
 import { restoreFiles } from '../../src/restore/files.js';
 import { regionsFromBoxes, regionsFromMask } from '../../src/restore/regions.js';
@@ -80,15 +82,19 @@ test('alpha: exactly 1 on the region, 0 beyond the feather band; the window is s
   assert.equal(plan.window.h, 128);
   assert.deepEqual(plan.band, { x: 0, y: 0, w: 28, h: 70 });
   const big = planRegion({ x: 100, y: 40, w: 200, h: 50 }, 400, 300, 128, 16, 8);
-  assert.equal(big.window.w, 232);
-  assert.ok(big.window.x <= 84 && big.window.x + 232 >= 316);
+  assert.equal(big.window.w, 256); // 232 rounded up to a multiple of the model size; no resizing
+  assert.equal(big.modelSide, 256);
+  assert.ok(big.window.x <= 84 && big.window.x + 256 >= 316);
+  const huge = planRegion({ x: 0, y: 0, w: 1100, h: 90 }, 1200, 100, 128, 16, 8);
+  assert.equal(huge.window.w, 1132);
+  assert.equal(huge.modelSide, 1024); // past 8 x 128 the window is resized to 1024
 });
 
 test('restoreImage: several regions on an odd-size image; pixels beyond the feather band are bit-identical', async () => {
   const { img, mask } = mosaicked(157, 93);
   const identity = async (win: Image) => ({ ...win, data: win.data.map((v) => 255 - v) });
   for (const feather of [0, 5, 8]) {
-    const out = await restoreImage(img, regionsFromMask(mask), identity, { size: 128, modelChannels: 3, margin: 16, feather });
+    const out = await restoreImage(img, regionsFromMask(mask), identity, { size: 128, modelChannels: 3, margin: 16, feather, consistency: false });
     const band = feather > 0 ? 2 * Math.ceil(feather / 2) : 0;
     const diff = changed(img, out);
     assert.ok(diff.length > 0);
@@ -96,6 +102,19 @@ test('restoreImage: several regions on an odd-size image; pixels beyond the feat
     // Every region pixel got the model output (alpha 1 there), whatever its distance to the border.
     for (let p = 0; p < mask.data.length; p++) if (mask.data[p]) assert.equal(out.data[p * 3], 255 - img.data[p * 3]);
   }
+});
+
+test('smoothed input + consistency with a do-nothing model: closer to the original than the block-grid baseline, outside untouched', async () => {
+  const clean = syntheticImage(150, 110, 11, { noise: 3 });
+  const mask = createMask(150, 110);
+  fillRect(mask, { x: 20, y: 14, w: 61, h: 45 });
+  fillEllipse(mask, 110, 75, 25, 20);
+  const mosaicked = applyMosaic(clean, mask, { blockSize: 7, style: 'average', grid: 'image' }).image;
+  const baseline = await blockGridBaseline(mosaicked, mask, { bw: 7, bh: 7, ox: 0, oy: 0 });
+  const out = await restoreImage(mosaicked, regionsFromMask(mask), async (w) => w, { size: 128, modelChannels: 3, feather: 0, smoothInput: true });
+  assert.ok(psnr(out, clean, mask) > psnr(baseline, clean, mask), `${psnr(out, clean, mask)} vs ${psnr(baseline, clean, mask)}`);
+  assert.ok(psnr(baseline, clean, mask) > psnr(mosaicked, clean, mask));
+  for (const [x, y] of changed(mosaicked, out)) assert.equal(mask.data[y * 150 + x], 1);
 });
 
 test('restoreFiles: real generator checkpoint, mask with 2 components and boxes, any aspect ratio, grey and RGBA inputs', async () => {

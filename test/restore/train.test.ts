@@ -20,7 +20,7 @@ test('restore train: pairs, 2 steps, resume to 3 with the pairs reused; other se
   for (let i = 0; i < 2; i++) await writeImage(join(images, `p${i}.png`), syntheticImage(150, 140, i));
   const ck = join(root, 'ck');
   const lines: string[] = [];
-  const base = { images, checkpointsDir: ck, name: 'r', size: 128, pairsPerImage: 2, ngf: 4, ndf: 4, seed: 1, nEpochs: 1, nEpochsDecay: 1, quiet: false, log: (l: string) => lines.push(l) };
+  const base = { images, checkpointsDir: ck, name: 'r', size: 128, pairsPerImage: 2, batchSize: 2, ngf: 4, ndf: 4, seed: 1, nEpochs: 1, nEpochsDecay: 1, quiet: false, log: (l: string) => lines.push(l) };
   const quietLog = console.log;
   console.log = () => undefined;
   try {
@@ -34,8 +34,17 @@ test('restore train: pairs, 2 steps, resume to 3 with the pairs reused; other se
     assert.equal(resumed.step, 3);
     assert.match(lines.join('\n'), /reusing 4 training pairs/);
     assert.deepEqual(readFileSync(pairFile), before);
-    await assert.rejects(restoreTrain({ ...base, pairsPerImage: 3, maxSteps: 1 }), /holds pairs made with other settings \(size 128, 2 per image, seed 1, 2 images; this run: size 128, 3 per image/);
+    // B is the residual: grey (128) wherever A was not mosaicked.
+    const ab = await readImage(pairFile);
+    let grey = 0;
+    for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) if (ab.data[(y * 256 + 128 + x) * 3] === 128) grey++;
+    assert.ok(grey > 0);
+    await assert.rejects(restoreTrain({ ...base, pairsPerImage: 3, maxSteps: 1 }), /holds pairs made with other settings \(size 128, 2 per image, large-region share 1, input smooth, target residual, seed 1, 2 images; this run: size 128, 3 per image/);
+    await assert.rejects(restoreTrain({ ...base, largeRegionShare: 0.5, maxSteps: 1 }), /large-region share 1, .*this run: .*large-region share 0.5,/);
+    await assert.rejects(restoreTrain({ ...base, target: 'image', maxSteps: 1 }), /target residual, .*this run: .*target image,/);
+    await assert.rejects(restoreTrain({ ...base, input: 'mosaic', maxSteps: 1 }), /input smooth, .*this run: .*input mosaic,/);
     await assert.rejects(restoreTrain({ ...base, size: 200 }), /bad size 200/);
+    await assert.rejects(restoreTrain({ ...base, largeRegionShare: 2 }), /bad large-region share 2/);
   } finally {
     console.log = quietLog;
   }
@@ -43,8 +52,16 @@ test('restore train: pairs, 2 steps, resume to 3 with the pairs reused; other se
   assert.equal(opts.netG, 'unet_128');
   assert.equal(opts.preprocess, RESTORE_TRAIN_SETTINGS.preprocess);
   assert.equal(opts.direction, 'AtoB');
-  assert.equal(opts.lambdaL1, 100);
-  assert.equal(JSON.parse(readFileSync(join(ck, 'r', 'restore.json'), 'utf8')).size, 128);
+  assert.equal(opts.lambdaL1, 10000);
+  assert.equal(opts.batchSize, 2);
+  const info = JSON.parse(readFileSync(join(ck, 'r', 'restore.json'), 'utf8'));
+  assert.equal(info.size, 128);
+  assert.equal(info.batchSize, 2);
+  assert.equal(info.target, 'residual');
+  assert.equal(info.input, 'smooth');
+  // Every pair (default share 1) has its region from the large-region source: recorded as 'source' shapes.
+  const manifest = JSON.parse(readFileSync(join(ck, 'r', 'pairs', 'manifest.json'), 'utf8'));
+  assert.ok(manifest.pairs.every((p: { shapes: { kind: string }[] }) => p.shapes[0].kind === 'source'));
 
   // The generator: size read from restore.json; only the box (+ feather band) changes.
   const src = join(root, 'in.png');
