@@ -34,7 +34,7 @@ export function registerRestoreCommands(program: Command): Command {
   const restore = program.command('restore').description('mosaic restoration: train a model on clean photos, apply it to mosaicked regions');
 
   const train = restore.command('train')
-    .description(`make mosaicked|clean pairs from clean photos, then train pix2pix on them (${S.direction}, lambda L1 ${S.lambdaL1}, no resize, U-Net per size)`)
+    .description('make mosaicked|clean pairs from clean photos (mosaic smoothed, residual target by default), then train pix2pix on them; see docs/restoration.md')
     .requiredOption('--images <dir>', 'folder of clean photos (pairs are random crops of them)')
     .option('--name <name>', 'experiment: pairs and checkpoints go to CHECKPOINTS_DIR/NAME', D.name)
     .option('--checkpoints-dir <dir>', 'where experiments are saved', D.checkpointsDir)
@@ -45,7 +45,7 @@ export function registerRestoreCommands(program: Command): Command {
     .option('--target <residual|image>', 'B = the residual clean - mosaicked (learns much faster) or the clean crop', D.target)
     .option('--ngf <n>', 'generator filters in the last conv layer', int(1), D.ngf)
     .option('--ndf <n>', 'discriminator filters in the first conv layer', int(1), D.ndf)
-    .option('--lambda-L1 <x>', 'weight of the L1 loss', num, S.lambdaL1)
+    .option('--lambda-L1 <x>', 'weight of the L1 loss (GAN weight 1)', num, S.lambdaL1)
     .option('--batch-size <n>', 'pairs per optimizer step', int(1), D.batchSize)
     .option('--lr <x>', 'initial learning rate', num, D.lr)
     .option('--n-epochs <n>', 'epochs at the initial learning rate', int(0), D.nEpochs)

@@ -6,6 +6,7 @@ import { expandInputs } from '../mosaic/files.js';
 import { readMask, type Box } from '../mosaic/mask.js';
 import { parseBox } from '../mosaic/shapes.js';
 import type { RuntimeOptions } from '../runtime/session.js';
+import { outputIsFolder } from '../util/output-path.js';
 import { restoreImage } from './apply.js';
 import { loadRestoreModel } from './model.js';
 import { regionsFromBoxes, regionsFromLocate, regionsFromMask, type Region } from './regions.js';
@@ -53,8 +54,9 @@ export function checkRegionOptions(o: Pick<RestoreFilesOptions, 'mask' | 'boxes'
 
 /**
  * Restores `inputs` (files or folders) into `output`. A single input file goes to `output` as a
- * file unless `output` is an existing folder; otherwise `output` is a folder and each image keeps
- * its relative name with a .png extension (lossless, so untouched pixels stay identical). Each
+ * file unless `output` names a folder (outputIsFolder: an existing folder, a trailing slash, or
+ * no image extension); otherwise each image keeps its relative name with a .png extension
+ * (lossless, so untouched pixels stay identical). Each
  * write is atomic; an image that fails leaves no output. With several images a failure is
  * reported through onError and the rest still run, then an error lists the failures.
  */
@@ -64,7 +66,7 @@ export async function restoreFiles(inputs: readonly string[], output: string, o:
   const { files, hadFolder } = await expandInputs(inputs);
   if (files.length === 0) throw new Error(`no images found in ${inputs.join(', ')}`);
   const m = await loadRestoreModel(o.checkpoint, { size: o.size, eval: o.eval, runtime: o.runtime });
-  const outIsDir = hadFolder || files.length > 1 || (await stat(output).catch(() => null))?.isDirectory() === true;
+  const outIsDir = outputIsFolder(output, files.length, hadFolder);
   const done: RestoredFile[] = [];
   const failed: string[] = [];
   try {

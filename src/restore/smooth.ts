@@ -15,7 +15,7 @@
 // bring the result closer (in mean squared error) to the original. For 'center' or 'random'
 // mosaics the colour is one pixel of the block, an unbiased but noisy estimate of the mean.
 //
-// Only blocks whose region pixels are all equal (within the tolerance) count as mosaic; other
+// Only pixels that share their block's most frequent colour count as mosaic (mosaicPixels); other
 // pixels of a region (a box larger than the mosaic, a feathered edge) are left as they are.
 // The grid comes from the constant runs inside the region (the mosaic locator's gridHypotheses);
 // a region with no detectable grid (not a mosaic, or a lossy copy without --tolerance) is left
@@ -65,60 +65,147 @@ function forBlocks(grid: BlockGrid, box: Box, w: number, h: number, fn: (x0: num
 }
 
 /**
- * The region pixels that lie in mosaic blocks: blocks whose region pixels all have the same
- * colour (per channel within `tolerance`). An image-size mask.
+ * The region pixels that belong to the mosaic: per grid block, the region pixels equal (per
+ * channel within `tolerance`) to the block's most frequent colour, when at least 2 pixels and at
+ * least a quarter of the block's region pixels have it. So a block cut by the mosaic's edge counts
+ * only its mosaic part, and clean pixels of a region larger than the mosaic are left out.
+ * An image-size mask.
  */
 export function mosaicPixels(img: Image, region: Region, grid: BlockGrid, tolerance = 0): Mask {
   const { width: w, height: h, channels: c, data } = img;
   const { box, local } = region;
   const out: Mask = { width: w, height: h, data: new Uint8Array(w * h) };
   const inRegion = (x: number, y: number) => x >= box.x && x < box.x + box.w && y >= box.y && y < box.y + box.h && local[(y - box.y) * box.w + (x - box.x)] === 1;
+  const key = (p: number): number => {
+    let k = 0;
+    for (let ch = 0; ch < c; ch++) k = k * 256 + data[p * c + ch];
+    return k;
+  };
   forBlocks(grid, box, w, h, (x0, y0, x1, y1) => {
-    let first = -1, same = true;
-    for (let y = y0; y < y1 && same; y++) {
-      for (let x = x0; x < x1 && same; x++) {
+    const counts = new Map<number, number>();
+    let n = 0, mode = -1, best = 0;
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) {
         if (!inRegion(x, y)) continue;
         const p = y * w + x;
-        if (first < 0) first = p;
-        else for (let k = 0; k < c; k++) if (Math.abs(data[p * c + k] - data[first * c + k]) > tolerance) same = false;
+        const k = key(p);
+        const cnt = (counts.get(k) ?? 0) + 1;
+        counts.set(k, cnt);
+        n++;
+        if (cnt > best) [best, mode] = [cnt, p];
       }
     }
-    if (first < 0 || !same) return;
-    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (inRegion(x, y)) out.data[y * w + x] = 1;
+    if (mode < 0) return;
+    const members: number[] = [];
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) {
+        if (!inRegion(x, y)) continue;
+        const p = y * w + x;
+        let same = true;
+        for (let ch = 0; ch < c && same; ch++) if (Math.abs(data[p * c + ch] - data[mode * c + ch]) > tolerance) same = false;
+        if (same) members.push(p);
+      }
+    }
+    if (members.length >= 2 && members.length * 4 >= n) for (const p of members) out.data[p] = 1;
   });
   return out;
 }
 
+/** Keys' cubic convolution weights (a = -0.5, Catmull-Rom) for offsets -1, 0, 1, 2 at fraction t. */
+function cubicWeights(t: number): [number, number, number, number] {
+  const k = (d: number): number => {
+    const x = Math.abs(d);
+    return x <= 1 ? 1.5 * x ** 3 - 2.5 * x ** 2 + 1 : x < 2 ? -0.5 * x ** 3 + 2.5 * x ** 2 - 4 * x + 2 : 0;
+  };
+  return [k(t + 1), k(t), k(1 - t), k(2 - t)];
+}
+
 /**
- * Block-mean consistency (see the top of this file), in place on `out`: for every block with
- * pixels in `mosaic` (a mask from mosaicPixels), those pixels are shifted by one constant per
- * channel so that the block's mean, with its other pixels taken from `reference` (the mosaicked
- * image), equals the block colour in `reference`. Clamped to 0..255 and rounded.
+ * Block-mean consistency (see the top of this file), in place on `out`: the pixels in `mosaic`
+ * (a mask from mosaicPixels) are corrected so that each block's mean, with its other pixels
+ * taken from `reference` (the mosaicked image), equals the block colour in `reference`.
+ * First `smoothPasses` rounds of iterative back-projection: the per-block errors, as a grid,
+ * are upsampled bicubically and added, a smooth correction that does not draw block edges;
+ * then one exact projection (a constant per block) removes what is left, which is by then too
+ * small to show. Clamped to 0..255 and rounded.
  */
-export function enforceBlockMeans(out: Image, reference: Image, mosaic: Mask, box: Box, grid: BlockGrid): void {
+export function enforceBlockMeans(out: Image, reference: Image, mosaic: Mask, box: Box, grid: BlockGrid, smoothPasses = 8): void {
   const { width: w, height: h, channels: c } = out;
-  forBlocks(grid, box, w, h, (x0, y0, x1, y1) => {
-    let inside = 0, colourAt = -1;
-    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (mosaic.data[y * w + x]) { inside++; colourAt = y * w + x; }
-    if (!inside) return;
-    const n = (x1 - x0) * (y1 - y0);
-    for (let k = 0; k < c; k++) {
-      let sum = 0;
-      for (let y = y0; y < y1; y++) {
-        for (let x = x0; x < x1; x++) {
-          const p = y * w + x;
-          sum += (mosaic.data[p] ? out.data : reference.data)[p * c + k];
-        }
-      }
-      const d = (reference.data[colourAt * c + k] * n - sum) / inside;
-      for (let y = y0; y < y1; y++) {
-        for (let x = x0; x < x1; x++) {
-          const p = (y * w + x) * c + k;
-          if (mosaic.data[y * w + x]) out.data[p] = Math.max(0, Math.min(255, Math.round(out.data[p] + d)));
+  const { bw, bh, ox, oy } = grid;
+  const i0 = Math.floor((box.x - ox) / bw), i1 = Math.floor((box.x + box.w - 1 - ox) / bw);
+  const j0 = Math.floor((box.y - oy) / bh), j1 = Math.floor((box.y + box.h - 1 - oy) / bh);
+  const gw = i1 - i0 + 1, gh = j1 - j0 + 1;
+  // Working values of the region box in floating point.
+  const val = new Float64Array(box.w * box.h * c);
+  for (let y = 0; y < box.h; y++) for (let x = 0; x < box.w; x++) for (let k = 0; k < c; k++) val[(y * box.w + x) * c + k] = out.data[((box.y + y) * w + box.x + x) * c + k];
+  const inBox = (x: number, y: number) => x >= box.x && x < box.x + box.w && y >= box.y && y < box.y + box.h;
+  const at = (x: number, y: number, k: number): number => (inBox(x, y) && mosaic.data[y * w + x] ? val[((y - box.y) * box.w + (x - box.x)) * c + k] : reference.data[(y * w + x) * c + k]);
+  /** Per block (grid-local index) and channel: colour - mean, or NaN for blocks with no mosaic pixel. */
+  const errors = (): Float64Array => {
+    const e = new Float64Array(gw * gh * c).fill(NaN);
+    for (let j = j0; j <= j1; j++) {
+      const y0 = Math.max(0, oy + j * bh), y1 = Math.min(h, oy + (j + 1) * bh);
+      for (let i = i0; i <= i1; i++) {
+        const x0 = Math.max(0, ox + i * bw), x1 = Math.min(w, ox + (i + 1) * bw);
+        let colourAt = -1;
+        for (let y = y0; y < y1 && colourAt < 0; y++) for (let x = x0; x < x1; x++) if (inBox(x, y) && mosaic.data[y * w + x]) { colourAt = y * w + x; break; }
+        if (colourAt < 0) continue;
+        const n = (x1 - x0) * (y1 - y0);
+        for (let k = 0; k < c; k++) {
+          let sum = 0;
+          for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) sum += at(x, y, k);
+          e[((j - j0) * gw + (i - i0)) * c + k] = reference.data[colourAt * c + k] - sum / n;
         }
       }
     }
-  });
+    return e;
+  };
+  const gridAt = (e: Float64Array, gi: number, gj: number, k: number): number => {
+    const v = e[(Math.min(gh - 1, Math.max(0, gj)) * gw + Math.min(gw - 1, Math.max(0, gi))) * c + k];
+    return Number.isNaN(v) ? 0 : v;
+  };
+  for (let pass = 0; pass < smoothPasses; pass++) {
+    const e = errors();
+    for (let y = box.y; y < box.y + box.h; y++) {
+      const v = (y + 0.5 - oy) / bh - 0.5 - j0;
+      const vj = Math.floor(v), wy = cubicWeights(v - vj);
+      for (let x = box.x; x < box.x + box.w; x++) {
+        if (!mosaic.data[y * w + x]) continue;
+        const u = (x + 0.5 - ox) / bw - 0.5 - i0;
+        const ui = Math.floor(u), wx = cubicWeights(u - ui);
+        for (let k = 0; k < c; k++) {
+          let d = 0;
+          for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) d += wy[a] * wx[b] * gridAt(e, ui - 1 + b, vj - 1 + a, k);
+          val[((y - box.y) * box.w + (x - box.x)) * c + k] += d;
+        }
+      }
+    }
+  }
+  // Exact projection: one constant per block and channel over its mosaic pixels.
+  const e = errors();
+  for (let j = j0; j <= j1; j++) {
+    const y0 = Math.max(0, oy + j * bh), y1 = Math.min(h, oy + (j + 1) * bh);
+    for (let i = i0; i <= i1; i++) {
+      const x0 = Math.max(0, ox + i * bw), x1 = Math.min(w, ox + (i + 1) * bw);
+      let inside = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (inBox(x, y) && mosaic.data[y * w + x]) inside++;
+      if (!inside) continue;
+      const n = (x1 - x0) * (y1 - y0);
+      for (let k = 0; k < c; k++) {
+        const d = (e[((j - j0) * gw + (i - i0)) * c + k] * n) / inside;
+        for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (inBox(x, y) && mosaic.data[y * w + x]) val[((y - box.y) * box.w + (x - box.x)) * c + k] += d;
+      }
+    }
+  }
+  for (let y = 0; y < box.h; y++) {
+    for (let x = 0; x < box.w; x++) {
+      if (!mosaic.data[(box.y + y) * w + box.x + x]) continue;
+      for (let k = 0; k < c; k++) {
+        const v = Math.round(val[(y * box.w + x) * c + k]);
+        out.data[((box.y + y) * w + box.x + x) * c + k] = v < 0 ? 0 : v > 255 ? 255 : v;
+      }
+    }
+  }
 }
 
 /** What smoothRegion found: the grid and the mosaic pixels, or null when the region holds no mosaic. */

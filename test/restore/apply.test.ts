@@ -124,6 +124,10 @@ test('restoreFiles: real generator checkpoint, mask with 2 components and boxes,
   await writeImage(join(dir, 'mask.png'), maskToImage(mask));
   const done = await restoreFiles([join(dir, 'in.png')], join(dir, 'out.png'), { checkpoint: genPath, mask: join(dir, 'mask.png'), boxes: ['140,60,21,7'] });
   assert.equal(done[0].regions, 3);
+  // -o without an image extension names a folder (as translate and mosaic add).
+  const [intoDir] = await restoreFiles([join(dir, 'in.png')], join(dir, 'outdir'), { checkpoint: genPath, boxes: ['1,1,8,8'] });
+  assert.equal(intoDir.output, join(dir, 'outdir', 'in.png'));
+  assert.ok(existsSync(intoDir.output));
   const out = await readImage(join(dir, 'out.png'));
   const union = maskToImage(mask);
   const all = createMask(161, 67);

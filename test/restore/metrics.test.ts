@@ -95,3 +95,19 @@ test('smoothRegion: finds the block grid (size and offset); consistent blocks be
   assert.equal(estimateGrid(img, region), null);
   assert.equal((await smoothRegion(img, region)).image, img);
 });
+
+test('smoothRegion on a box larger than the mosaic: clean pixels in the box stay, the mosaic part (also of cut blocks) is smoothed', async () => {
+  const img = syntheticImage(96, 80, 12, { noise: 6, flatAreas: false });
+  const mosaicMask = fillRect(createMask(96, 80), { x: 21, y: 18, w: 45, h: 37 }); // not on the 8 px grid
+  const { image: mosaicked } = applyMosaic(img, mosaicMask, { blockSize: 8, style: 'average', grid: 'image' });
+  const [box] = regionsFromMask(fillRect(createMask(96, 80), { x: 10, y: 8, w: 70, h: 60 }));
+  const { image, found } = await smoothRegion(mosaicked, box);
+  assert.deepEqual(found?.grid, { bw: 8, bh: 8, ox: 0, oy: 0 });
+  for (let p = 0; p < 96 * 80; p++) {
+    if (!mosaicMask.data[p]) for (let k = 0; k < 3; k++) assert.equal(image.data[p * 3 + k], mosaicked.data[p * 3 + k]);
+  }
+  // The cut blocks along x = 21..23 were smoothed too: the mosaic part no longer all one colour per block.
+  assert.equal(found?.mosaic.data[20 * 96 + 21], 1);
+  assert.equal(found?.mosaic.data[20 * 96 + 20], 0);
+  assert.ok(psnr(image, img, mosaicMask) > psnr(mosaicked, img, mosaicMask));
+});
