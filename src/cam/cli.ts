@@ -1,19 +1,12 @@
 // `img2img cam ...`: class activation map overlays. Parsing only; the work is in files.ts.
 import { batchProgress } from '../util/batch.js';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { camFiles } from './files.js';
 import { CAM_METHODS, type CamMethod } from './classifier.js';
 import { NORMALIZATIONS, parseNormalization } from './preprocess.js';
 
-export function wrapParse<T>(parse: (s: string) => T): (s: string) => T {
-  return (s) => {
-    try {
-      return parse(s);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
-}
+import { wrapParse } from '../cli/parse.js';
+export { wrapParse };
 
 export const intArg = (what: string, min: number) => wrapParse((s: string): number => {
   const n = Number(s);

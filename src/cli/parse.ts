@@ -17,3 +17,14 @@ export const oneOf = <T extends string>(values: readonly T[]) => (v: string): T 
   if (!values.includes(v as T)) throw new InvalidArgumentError(`expected one of ${values.join(', ')}, got '${v}'`);
   return v as T;
 };
+
+/** Turns a parser that throws plain Errors into a commander option parser (its message becomes the usage error). */
+export function wrapParse<T>(parse: (s: string) => T): (s: string) => T {
+  return (s) => {
+    try {
+      return parse(s);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+}

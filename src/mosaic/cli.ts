@@ -1,6 +1,7 @@
 // `img2img mosaic ...` subcommands. Parsing only; the work is in add.ts, pairs.ts, locate.ts.
 import { batchProgress } from '../util/batch.js';
-import { InvalidArgumentError, type Command } from 'commander';
+import { wrapParse } from '../cli/parse.js';
+import type { Command } from 'commander';
 import { readImage, writeImage } from '../data/image.js';
 import { mosaicFiles } from './add.js';
 import { parseBlockSize } from './block-size.js';
@@ -8,21 +9,14 @@ import { expandInputs } from './files.js';
 import { locateMosaic } from './locate.js';
 import { maskToImage } from './mask.js';
 import { makePairs, parseSplit } from './pairs.js';
+import { parseStyleList } from './pair-sampling.js';
 import { MOSAIC_STYLES, type MosaicStyle } from './pixelate.js';
 import { join } from 'node:path';
 import { registerMosaicAuto } from './auto-cli.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
-function wrap<T>(parse: (s: string) => T): (s: string) => T {
-  return (s) => {
-    try {
-      return parse(s);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
-}
+const wrap = wrapParse;
 
 const num = (what: string, min: number, integer = false) => wrap((s: string): number => {
   const n = Number(s);
@@ -80,11 +74,12 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .option('--count-per-image <k>', 'pairs per source image', num('count per image', 1, true), 1)
     .option('--seed <n>', 'random seed (same seed = byte-identical dataset)', num('seed', 0, true), 0)
     .option('--split <train,val,test>', 'fractions of SOURCE images per split', wrap(parseSplit), [0.8, 0.1, 0.1])
+    .option('--styles <list>', `block styles to draw from, comma-separated (default all: ${MOSAIC_STYLES.join(',')})`, wrap(parseStyleList))
     .option('--overwrite', 'replace an existing dataset in the output folder')
     .action(async (o) => {
       const bar = batchProgress();
       try {
-        const m = await makePairs({ input: o.input, output: o.output, size: o.size, countPerImage: o.countPerImage, seed: o.seed, split: o.split, overwrite: !!o.overwrite, onProgress: bar.update });
+        const m = await makePairs({ input: o.input, output: o.output, size: o.size, countPerImage: o.countPerImage, seed: o.seed, split: o.split, styles: o.styles, overwrite: !!o.overwrite, onProgress: bar.update });
         bar.stop();
         console.log(`${m.pairs.length} pairs (${m.sources.train.length}/${m.sources.val.length}/${m.sources.test.length} train/val/test sources) in ${o.output}`);
       } finally {

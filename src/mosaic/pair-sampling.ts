@@ -61,12 +61,13 @@ export function sampleShapes(rng: Rng, size: number): { mask: Mask; shapes: Shap
 }
 
 /**
- * Mosaic parameters: any style; block size 4-24 px but at most size/8 (60%), 'auto' (20%) or 'area' (20%);
+ * Mosaic parameters: one of `styles` (default all); block size 4-24 px but at most size/8 (60%), 'auto' (20%) or 'area' (20%);
  * square blocks 80% of the time, else aspect 0.5-2; either grid; hard edge half the time,
  * else a feather radius of 1-6 px.
  */
-export function sampleParams(rng: Rng, size: number): MosaicParams {
-  const style = MOSAIC_STYLES[rng.int(MOSAIC_STYLES.length)];
+export function sampleParams(rng: Rng, size: number, styles: readonly MosaicStyle[] = MOSAIC_STYLES): MosaicParams {
+  if (styles.length === 0) throw new Error('sampleParams: no mosaic styles to choose from');
+  const style = styles[rng.int(styles.length)];
   const u = rng.random();
   const maxBlock = Math.max(4, Math.min(24, Math.floor(size / 8)));
   const blockSize: BlockSizeSpec = u < 0.6 ? 4 + rng.int(maxBlock - 3) : u < 0.8 ? 'auto' : 'area';
@@ -74,4 +75,12 @@ export function sampleParams(rng: Rng, size: number): MosaicParams {
   const grid: GridAlign = rng.random() < 0.5 ? 'image' : 'region';
   const feather = rng.random() < 0.5 ? 0 : 1 + rng.int(6);
   return { style, blockSize, blockAspect, grid, feather };
+}
+
+/** Parses a comma-separated style list ("average,center"); throws naming a bad entry. */
+export function parseStyleList(s: string): MosaicStyle[] {
+  const styles = s.split(',').map((x) => x.trim()).filter(Boolean);
+  if (styles.length === 0) throw new Error(`bad styles "${s}": give one or more of ${MOSAIC_STYLES.join(', ')}`);
+  for (const st of styles) if (!(MOSAIC_STYLES as readonly string[]).includes(st)) throw new Error(`bad style "${st}": use ${MOSAIC_STYLES.join(', ')}`);
+  return [...new Set(styles)] as MosaicStyle[];
 }

@@ -13,6 +13,7 @@ import { maskArea, type Mask } from './mask.js';
 import { applyMosaic } from './mosaic.js';
 import { sampleCrop, sampleParams, sampleShapes, type MosaicParams, type ShapeRecord } from './pair-sampling.js';
 import type { Box } from './mask.js';
+import { MOSAIC_STYLES, type MosaicStyle } from './pixelate.js';
 
 export type SplitName = 'train' | 'val' | 'test';
 const SPLITS: readonly SplitName[] = ['train', 'val', 'test'];
@@ -39,6 +40,8 @@ export interface PairsOptions {
    * pairs. An empty mask falls back to random shapes.
    */
   regionSource?: (img: Image) => Promise<Mask>;
+  /** Block styles to draw from, default all (MOSAIC_STYLES); e.g. ['average'] to match a known source. */
+  styles?: readonly MosaicStyle[];
   /** Share of pairs whose region comes from regionSource, default 1. */
   regionSourceShare?: number;
   onProgress?: (done: number, total: number) => void;
@@ -111,6 +114,8 @@ export async function makePairs(opts: PairsOptions): Promise<PairsManifest> {
   const fractions = opts.split ?? [0.8, 0.1, 0.1];
   if (!Number.isInteger(size) || size < 8) throw new Error(`bad size ${size}: need an integer >= 8`);
   if (!Number.isInteger(count) || count < 1) throw new Error(`bad count per image ${count}: need an integer >= 1`);
+  for (const st of opts.styles ?? []) if (!MOSAIC_STYLES.includes(st)) throw new Error(`bad style "${st}": use ${MOSAIC_STYLES.join(', ')}`);
+  if (opts.styles && opts.styles.length === 0) throw new Error('styles: give at least one style');
   const st = await stat(opts.input).catch(() => null);
   if (!st?.isDirectory()) throw new Error(`input ${opts.input} is not a folder`);
   const files = await listImages(opts.input);
@@ -158,7 +163,7 @@ async function makeOnePair(img: Image, f: InputFile, rng: ReturnType<typeof crea
     if (maskArea(m) > 0) [mask, shapes] = [m, [{ kind: 'source' }]];
   }
   if (!mask) ({ mask, shapes } = sampleShapes(rng, size));
-  const params = sampleParams(rng, size);
+  const params = sampleParams(rng, size, opts.styles);
   const { image, blockSizes } = applyMosaic(clean, mask, { ...params, rng });
   return { pair: hconcat([image, clean]), record: { crop, shapes, ...params, blockSizes } };
 }

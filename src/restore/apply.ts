@@ -40,7 +40,10 @@ export interface RestoreImageOptions {
   feather?: number;
   /** Replace each region by its block-grid smoothing before the model sees it (models trained with input 'smooth'). */
   smoothInput?: boolean;
-  /** Make each restored mosaic block's mean equal its colour (smooth.ts); default true. */
+  /**
+   * Make each mosaic block's mean equal its colour (smooth.ts), in the smoothed input and after the
+   * model; default true. Off for mosaics whose block colour is a sampled pixel ('center', 'random').
+   */
   consistency?: boolean;
   /** Grid estimation: largest per-channel difference counted as equal (lossy inputs). */
   tolerance?: number;
@@ -160,7 +163,7 @@ export async function restoreImage(img: Image, regions: readonly Region[], model
     const reference = consistency ? { ...out, data: out.data.slice() } : out;
     let source = out;
     let found: RegionMosaic | null = null;
-    if (o.smoothInput) ({ image: source, found } = await smoothRegion(out, region, o.tolerance ?? 0));
+    if (o.smoothInput) ({ image: source, found } = await smoothRegion(out, region, o.tolerance ?? 0, consistency));
     else if (consistency) {
       const grid = estimateGrid(out, region, o.tolerance ?? 0);
       if (grid) found = { grid, mosaic: mosaicPixels(out, region, grid, o.tolerance ?? 0) };

@@ -1,7 +1,8 @@
 // `img2img restore train` and `img2img restore apply`. Parsing only; the work is in train.ts and files.ts.
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { int, num } from '../cli/parse.js';
+import { int, num, wrapParse } from '../cli/parse.js';
+import { parseStyleList } from '../mosaic/pair-sampling.js';
 import { addRuntimeOptions, applyRuntimeOptions } from '../cli/runtime-options.js';
 import { DEFAULT_FEATHER, DEFAULT_MARGIN } from './apply.js';
 import { restoreFiles } from './files.js';
@@ -41,11 +42,14 @@ export function registerRestoreCommands(program: Command): Command {
     .option('--size <n>', 'pair and model size: 128 (unet_128) or 256 (unet_256)', int(1), D.size)
     .option('--pairs-per-image <k>', 'training pairs per photo (each: own crop, shapes, block size, style)', int(1), D.pairsPerImage)
     .option('--large-region-share <x>', 'share of pairs mosaicked over one large region (50-100% of each side) instead of 1-3 small shapes', num, D.largeRegionShare)
+    .option('--styles <list>', 'mosaic styles of the training pairs, comma-separated: average, center, random', wrapParse(parseStyleList), [...D.styles])
+    .option('--no-consistency', 'for sampled-pixel mosaics (center/random): smooth the inputs without forcing block means to the block colours (apply then does the same)')
     .option('--input <smooth|mosaic>', 'A = the mosaic replaced by its block-grid smoothing, or the mosaic itself', D.input)
     .option('--target <residual|image>', 'B = the residual clean - mosaicked (learns much faster) or the clean crop', D.target)
     .option('--ngf <n>', 'generator filters in the last conv layer', int(1), D.ngf)
     .option('--ndf <n>', 'discriminator filters in the first conv layer', int(1), D.ndf)
-    .option('--lambda-L1 <x>', 'weight of the L1 loss (GAN weight 1)', num, S.lambdaL1)
+    .option('--lambda-L1 <x>', 'weight of the reconstruction loss (GAN weight 1)', num, S.lambdaL1)
+    .option('--loss <l1|l2>', 'reconstruction loss: l1 (the reference pix2pix) or l2 (mean squared error)', D.loss)
     .option('--batch-size <n>', 'pairs per optimizer step', int(1), D.batchSize)
     .option('--lr <x>', 'initial learning rate', num, D.lr)
     .option('--n-epochs <n>', 'epochs at the initial learning rate', int(0), D.nEpochs)
@@ -77,8 +81,10 @@ export function registerRestoreCommands(program: Command): Command {
     .option('--tolerance <n>', '--auto and grid estimation: largest per-channel difference counted as equal (lossy files)', int(0), 0)
     .option('--margin <px>', 'context around each region given to the model', int(0), DEFAULT_MARGIN)
     .option('--feather <px>', 'blend band outside each region (0 = hard edge)', int(0), DEFAULT_FEATHER)
-    .option('--no-consistency', 'do not make restored mosaic blocks average to their colours')
+    .option('--consistency', 'block colours are block means (average style): force restored block means to them (default: as the model was trained, see restore.json)')
+    .option('--no-consistency', 'block colours are sampled pixels (center/random style, nearest-neighbour pixelation), not block means: do not force block means to them, before or after the model')
     .option('--size <n>', 'model size (default: restore.json beside the checkpoint, else from its U-Net)', int(8))
+    .option('--ensemble', 'average the model over the 8 mirrorings and rotations of each window (8x the model time, more accurate)')
     .option('--eval', 'BatchNorm running statistics (default when the model was trained with --batch-size > 1)')
     .option('--no-eval', 'each window\'s own BatchNorm statistics (default for --batch-size 1, as the reference test.py)');
   addRuntimeOptions(apply).action(async (inputs: string[], o: Record<string, any>) => {
@@ -87,7 +93,7 @@ export function registerRestoreCommands(program: Command): Command {
     try {
       const done = await restoreFiles(inputs, o.output, {
         checkpoint: o.checkpoint, mask: o.mask, boxes: o.box, auto: !!o.auto, tolerance: o.tolerance,
-        margin: o.margin, feather: o.feather, size: o.size, eval: o.eval, consistency: o.consistency,
+        margin: o.margin, feather: o.feather, size: o.size, eval: o.eval, ensemble: !!o.ensemble, consistency: o.consistency,
         onProgress: bar.update,
         onError: (input, err) => console.error(`error: ${err.message.includes(input) ? err.message : `${input}: ${err.message}`}`),
       });

@@ -30,6 +30,8 @@ export interface RestoreFilesOptions {
   consistency?: boolean;
   /** BatchNorm running statistics (true) or each window's own (false); default: from restore.json (see defaultEvalMode). */
   eval?: boolean;
+  /** Average the model over the symmetries of each window (ensemble.ts); default false. */
+  ensemble?: boolean;
   runtime?: RuntimeOptions;
   onProgress?: (done: number, total: number) => void;
   onError?: (input: string, err: Error) => void;
@@ -65,7 +67,7 @@ export async function restoreFiles(inputs: readonly string[], output: string, o:
   if (o.mask && !(await stat(o.mask).catch(() => null))?.isFile()) throw new Error(`mask ${o.mask} does not exist`);
   const { files, hadFolder } = await expandInputs(inputs);
   if (files.length === 0) throw new Error(`no images found in ${inputs.join(', ')}`);
-  const m = await loadRestoreModel(o.checkpoint, { size: o.size, eval: o.eval, runtime: o.runtime });
+  const m = await loadRestoreModel(o.checkpoint, { size: o.size, eval: o.eval, ensemble: o.ensemble, runtime: o.runtime });
   const outIsDir = outputIsFolder(output, files.length, hadFolder);
   const done: RestoredFile[] = [];
   const failed: string[] = [];
@@ -77,7 +79,7 @@ export async function restoreFiles(inputs: readonly string[], output: string, o:
         const regions = await collectRegions(img, o).catch((err: Error) => {
           throw new Error(`${f.path}: ${err.message}`);
         });
-        const restored = await restoreImage(img, regions, m.model, { size: m.size, modelChannels: m.channels, margin: o.margin, feather: o.feather, smoothInput: m.input === 'smooth', consistency: o.consistency, tolerance: o.tolerance });
+        const restored = await restoreImage(img, regions, m.model, { size: m.size, modelChannels: m.channels, margin: o.margin, feather: o.feather, smoothInput: m.input === 'smooth', consistency: o.consistency ?? m.consistency, tolerance: o.tolerance });
         await writeImage(target, restored);
         done.push({ input: f.path, output: target, regions: regions.length });
       } catch (err) {

@@ -5,6 +5,7 @@ import { loadGenerator } from '../inference/load-generator.js';
 import { Translator } from '../inference/translator.js';
 import type { RuntimeOptions } from '../runtime/session.js';
 import { windowModel, type WindowModel } from './apply.js';
+import { selfEnsemble, type TensorModel } from './ensemble.js';
 import { RESTORE_INFO_FILE } from './settings.js';
 import { applyResidual, RESTORE_TARGETS, type RestoreTarget } from './residual.js';
 import { RESTORE_INPUTS, type RestoreInput } from './smooth.js';
@@ -18,13 +19,15 @@ export interface RestoreModel {
   input: RestoreInput;
   /** What the generator outputs: the restored window, or the residual to add to it. */
   target: RestoreTarget;
+  /** Whether the model was trained on block-mean-consistent inputs (restore.json; default true). */
+  consistency: boolean;
   /** Whether BatchNorm uses running statistics. */
   evalMode: boolean;
   release(): Promise<void>;
 }
 
 /** CHECKPOINT_DIR/restore.json as written by `restore train`, or {} when there is none. */
-export function readRestoreInfo(checkpoint: string): { size?: number; batchSize?: number; target?: RestoreTarget; input?: RestoreInput } {
+export function readRestoreInfo(checkpoint: string): { size?: number; batchSize?: number; target?: RestoreTarget; input?: RestoreInput; consistency?: boolean } {
   const info = join(dirname(checkpoint), RESTORE_INFO_FILE);
   try {
     return existsSync(info) ? JSON.parse(readFileSync(info, 'utf8')) : {};
@@ -54,7 +57,7 @@ export function defaultEvalMode(checkpoint: string): boolean {
  * discriminator, a file that is not a checkpoint, a generator whose input and output channels
  * differ) fails with a message naming the file.
  */
-export async function loadRestoreModel(checkpoint: string, o: { size?: number; eval?: boolean; target?: RestoreTarget; input?: RestoreInput; seed?: number; runtime?: RuntimeOptions } = {}): Promise<RestoreModel> {
+export async function loadRestoreModel(checkpoint: string, o: { size?: number; eval?: boolean; target?: RestoreTarget; input?: RestoreInput; ensemble?: boolean; seed?: number; runtime?: RuntimeOptions } = {}): Promise<RestoreModel> {
   let gen;
   try {
     gen = await loadGenerator(checkpoint);
@@ -77,11 +80,13 @@ export async function loadRestoreModel(checkpoint: string, o: { size?: number; e
   const input = o.input ?? readRestoreInfo(checkpoint).input ?? 'mosaic';
   if (!RESTORE_INPUTS.includes(input)) throw new Error(`${checkpoint}: unknown restoration input "${input}" in restore.json`);
   const translator = new Translator(gen.net, gen.config, evalMode, o.runtime ?? {}, o.seed ?? 0);
-  const run = windowModel((x, shape) => translator.run(x, shape), outputNc as 1 | 3);
+  const base: TensorModel = (x, shape) => translator.run(x, shape);
+  const run = windowModel(o.ensemble ? selfEnsemble(base) : base, outputNc as 1 | 3);
   return {
     model: target === 'residual' ? async (w) => applyResidual(w, await run(w)) : run,
     target,
     input,
+    consistency: readRestoreInfo(checkpoint).consistency ?? true,
     size,
     channels: inputNc as 1 | 3,
     evalMode,

@@ -13,6 +13,7 @@ import { listImages } from '../mosaic/files.js';
 import { makePairs, type PairsManifest } from '../mosaic/pairs.js';
 import { createMask, type Mask } from '../mosaic/mask.js';
 import { fillEllipse, fillRect } from '../mosaic/shapes.js';
+import { MOSAIC_STYLES, type MosaicStyle } from '../mosaic/pixelate.js';
 import { createRng } from '../util/rng.js';
 import { encodeResidual, RESTORE_TARGETS, type RestoreTarget } from './residual.js';
 import { netGForSize, RESTORE_INFO_FILE, RESTORE_TRAIN_DEFAULTS as D, RESTORE_TRAIN_SETTINGS as S } from './settings.js';
@@ -32,6 +33,14 @@ export interface RestoreTrainOptions {
   largeRegionShare?: number;
   /** What B is: 'residual' (clean - A, offset 128; default) or 'image' (the clean crop). */
   target?: RestoreTarget;
+  /** Mosaic styles of the pairs (default RESTORE_TRAIN_DEFAULTS.styles). */
+  styles?: readonly MosaicStyle[];
+  /**
+   * Block-mean consistency in the smoothed inputs (default true: block colour = block mean, the
+   * 'average' style). false for sampled-pixel mosaics (center/random styles); recorded in
+   * restore.json so that `restore apply` does the same.
+   */
+  consistency?: boolean;
   /** What A is: 'smooth' (the mosaic replaced by its block-grid smoothing; default) or 'mosaic'. */
   input?: RestoreInput;
   maxSteps?: number;
@@ -42,6 +51,8 @@ export interface RestoreTrainOptions {
   ngf?: number;
   ndf?: number;
   lambdaL1?: number;
+  /** Reconstruction loss: 'l2' (default for restoration, see settings.ts) or 'l1' (the reference pix2pix). */
+  loss?: 'l1' | 'l2';
   batchSize?: number;
   lr?: number;
   saveEpochFreq?: number;
@@ -52,17 +63,17 @@ export interface RestoreTrainOptions {
 
 /** What identifies a pair set: same values = the same files (makePairs is deterministic). */
 interface PairSettings {
-  size: number; countPerImage: number; seed: number; split: [number, number, number]; largeRegionShare: number; target: RestoreTarget; input: RestoreInput; sources: string[];
+  size: number; countPerImage: number; seed: number; split: [number, number, number]; largeRegionShare: number; target: RestoreTarget; input: RestoreInput; styles: MosaicStyle[]; consistency: boolean; sources: string[];
 }
 
 const describe = (s: PairSettings): string =>
-  `size ${s.size}, ${s.countPerImage} per image, large-region share ${s.largeRegionShare}, input ${s.input}, target ${s.target}, seed ${s.seed}, ${s.sources.length} images`;
+  `size ${s.size}, ${s.countPerImage} per image, large-region share ${s.largeRegionShare}, input ${s.input}, target ${s.target}, styles ${s.styles.join(',')}, consistency ${s.consistency ? 'on' : 'off'}, seed ${s.seed}, ${s.sources.length} images`;
 
 /** Next to manifest.json, written after everything else: the settings makePairs' manifest does not record, and "complete". */
 const PAIR_SETTINGS_FILE = 'restore-pairs.json';
 
 function sameSettings(a: PairSettings, b: PairSettings): boolean {
-  return a.size === b.size && a.countPerImage === b.countPerImage && a.seed === b.seed && a.largeRegionShare === b.largeRegionShare && a.target === b.target && a.input === b.input &&
+  return a.size === b.size && a.countPerImage === b.countPerImage && a.seed === b.seed && a.largeRegionShare === b.largeRegionShare && a.target === b.target && a.input === b.input && a.styles.join() === b.styles.join() && a.consistency === b.consistency &&
     a.split.every((v, i) => Math.abs(v - b.split[i]) < 1e-9) && a.sources.length === b.sources.length && a.sources.every((s, i) => s === b.sources[i]);
 }
 
@@ -81,10 +92,10 @@ export async function ensurePairs(images: string, dir: string, want: Omit<PairSe
   const manifestPath = join(dir, 'manifest.json'), extraPath = join(dir, PAIR_SETTINGS_FILE);
   if (existsSync(manifestPath) && existsSync(extraPath)) {
     const m = JSON.parse(await readFile(manifestPath, 'utf8')) as PairsManifest;
-    const extra = JSON.parse(await readFile(extraPath, 'utf8')) as { largeRegionShare: number; target: RestoreTarget; input: RestoreInput };
+    const extra = JSON.parse(await readFile(extraPath, 'utf8')) as { largeRegionShare: number; target: RestoreTarget; input: RestoreInput; styles?: MosaicStyle[]; consistency?: boolean };
     const had: PairSettings = {
       size: m.size, countPerImage: m.countPerImage, seed: m.seed, split: [m.split.train, m.split.val, m.split.test],
-      largeRegionShare: extra.largeRegionShare, target: extra.target, input: extra.input, sources: [...m.sources.train, ...m.sources.val, ...m.sources.test].sort(),
+      largeRegionShare: extra.largeRegionShare, target: extra.target, input: extra.input, styles: extra.styles ?? [...MOSAIC_STYLES], consistency: extra.consistency ?? true, sources: [...m.sources.train, ...m.sources.val, ...m.sources.test].sort(),
     };
     if (sameSettings(had, { ...settings, sources: [...sources].sort() })) return { manifest: m, reused: true };
     throw new Error(`${dir} holds pairs made with other settings (${describe(had)}; this run: ${describe(settings)}): use another --name or delete that folder`);
@@ -92,7 +103,7 @@ export async function ensurePairs(images: string, dir: string, want: Omit<PairSe
   await rm(extraPath, { force: true });
   const share = want.largeRegionShare;
   const manifest = await makePairs({
-    input: images, output: dir, size: want.size, countPerImage: want.countPerImage, seed: want.seed, split: want.split, overwrite: true, onProgress,
+    input: images, output: dir, size: want.size, countPerImage: want.countPerImage, seed: want.seed, split: want.split, overwrite: true, onProgress, styles: want.styles,
     ...(share > 0 ? { regionSource: largeRegions(want.size, want.seed), regionSourceShare: share } : {}),
   });
   if (want.target === 'residual' || want.input === 'smooth') {
@@ -101,11 +112,11 @@ export async function ensurePairs(images: string, dir: string, want: Omit<PairSe
       const ab = await readImage(file, { channels: 3 });
       let a = cropImage(ab, 0, 0, want.size, want.size);
       const b = cropImage(ab, want.size, 0, want.size, want.size);
-      if (want.input === 'smooth') a = await smoothMosaic(a, b);
+      if (want.input === 'smooth') a = await smoothMosaic(a, b, want.consistency);
       await writeImage(file, hconcat([a, want.target === 'residual' ? encodeResidual(a, b) : b]));
     }
   }
-  await writeFileAtomic(extraPath, JSON.stringify({ largeRegionShare: want.largeRegionShare, target: want.target, input: want.input, complete: true }) + '\n');
+  await writeFileAtomic(extraPath, JSON.stringify({ largeRegionShare: want.largeRegionShare, target: want.target, input: want.input, styles: want.styles, consistency: want.consistency, complete: true }) + '\n');
   return { manifest, reused: false };
 }
 
@@ -113,13 +124,13 @@ export async function ensurePairs(images: string, dir: string, want: Omit<PairSe
  * A training input made as `restore apply` makes it: the mosaicked pixels (where A differs from
  * B) as regions, each replaced by its block-grid smoothing on the grid estimated from A.
  */
-export async function smoothMosaic(a: Image, b: Image): Promise<Image> {
+export async function smoothMosaic(a: Image, b: Image, consistent = true): Promise<Image> {
   const mask = createMask(a.width, a.height);
   for (let p = 0; p < mask.data.length; p++) {
     for (let k = 0; k < a.channels; k++) if (a.data[p * a.channels + k] !== b.data[p * a.channels + k]) { mask.data[p] = 1; break; }
   }
   let out = a;
-  for (const region of regionsFromMask(mask)) out = (await smoothRegion(out, region)).image;
+  for (const region of regionsFromMask(mask)) out = (await smoothRegion(out, region, 0, consistent)).image;
   return out;
 }
 
@@ -178,6 +189,7 @@ export function restoreTrainingOptions(o: RestoreTrainOptions, dataroot: string)
     lrPolicy: 'linear',
     lrDecayIters: 50,
     lambdaL1: o.lambdaL1 ?? S.lambdaL1,
+    reconstructionLoss: o.loss ?? D.loss,
     saveEpochFreq: o.saveEpochFreq ?? 5,
     continueTrain: !!o.continueTrain,
     epoch: 'latest',
@@ -195,16 +207,21 @@ export async function restoreTrain(o: RestoreTrainOptions) {
   if (!(share >= 0 && share <= 1)) throw new Error(`bad large-region share ${share}: need a number in [0, 1]`);
   const target = o.target ?? D.target;
   if (!RESTORE_TARGETS.includes(target)) throw new Error(`bad target "${target}": use ${RESTORE_TARGETS.join(' or ')}`);
+  const consistency = o.consistency ?? true;
+  const styles = [...(o.styles ?? D.styles)];
+  if (styles.length === 0 || styles.some((st) => !MOSAIC_STYLES.includes(st))) throw new Error(`bad styles "${styles.join(',')}": use one or more of ${MOSAIC_STYLES.join(', ')}`);
+  const loss = o.loss ?? D.loss;
+  if (loss !== 'l1' && loss !== 'l2') throw new Error(`bad loss "${loss}": use l1 or l2`);
   const input = o.input ?? D.input;
   if (!RESTORE_INPUTS.includes(input)) throw new Error(`bad input "${input}": use ${RESTORE_INPUTS.join(' or ')}`);
   const dir = join(o.checkpointsDir ?? D.checkpointsDir, o.name ?? D.name);
   const pairsDir = join(dir, 'pairs');
   const { manifest, reused } = await ensurePairs(o.images, pairsDir,
-    { size, countPerImage: o.pairsPerImage ?? D.pairsPerImage, seed: o.seed ?? D.seed, split: [...S.split], largeRegionShare: share, target, input }, o.onPairsProgress);
+    { size, countPerImage: o.pairsPerImage ?? D.pairsPerImage, seed: o.seed ?? D.seed, split: [...S.split], largeRegionShare: share, target, input, styles, consistency }, o.onPairsProgress);
   if (!o.quiet) log(`${reused ? 'reusing' : 'made'} ${manifest.pairs.length} training pairs in ${pairsDir}`);
   const options = restoreTrainingOptions(o, pairsDir);
   await writeFileAtomic(join(dir, RESTORE_INFO_FILE), JSON.stringify({
-    size, netG: options.netG, images: resolve(o.images), pairsPerImage: manifest.countPerImage, largeRegionShare: share, target, input,
+    size, netG: options.netG, images: resolve(o.images), pairsPerImage: manifest.countPerImage, largeRegionShare: share, target, input, styles, consistency,
     seed: manifest.seed, pairs: manifest.pairs.length, batchSize: options.batchSize,
   }, null, 2) + '\n');
   const result = await runTraining(options);

@@ -28,6 +28,8 @@ export interface ModelOptions {
   lr: number;
   beta1: number;
   lambdaL1: number;
+  /** pix2pix reconstruction term: 'l1' (reference, default) or 'l2'. */
+  reconstructionLoss?: 'l1' | 'l2';
   lambdaA: number;
   lambdaB: number;
   lambdaIdentity: number;
@@ -53,7 +55,7 @@ export function buildModel(o: ModelOptions, runtime: RuntimeOptions = {}): Built
   if (o.model === 'pix2pix') {
     const G = parseGeneratorConfig({ netG: o.netG, inputNc: o.inputNc, outputNc: o.outputNc, ...common });
     const D = parseDiscriminatorConfig({ ...dCommon, inputNc: o.inputNc + o.outputNc });
-    const model = new Pix2PixModel({ netG: defineG(G), netD: defineD(D), ganMode: o.ganMode, lambdaL1: o.lambdaL1, lr: o.lr, beta1: o.beta1, rng, runtime });
+    const model = new Pix2PixModel({ netG: defineG(G), netD: defineD(D), ganMode: o.ganMode, lambdaL1: o.lambdaL1, reconstructionLoss: o.reconstructionLoss, lr: o.lr, beta1: o.beta1, rng, runtime });
     return { model, configs: { G, D }, rng };
   }
   const G_A = parseGeneratorConfig({ netG: o.netG, inputNc: o.inputNc, outputNc: o.outputNc, ...common });

@@ -16,6 +16,12 @@ export interface Pix2PixOptions {
   netD: Module;
   ganMode: GanMode;
   lambdaL1: number;
+  /**
+   * The reconstruction term weighted by lambdaL1: 'l1' (the reference, default) or 'l2' (mean
+   * squared error: its minimiser is the conditional mean, which is what PSNR rewards; used by
+   * mosaic restoration, where L1's median collapsed to "change nothing"). Logged as G_L1 / G_L2.
+   */
+  reconstructionLoss?: 'l1' | 'l2';
   lr: number;
   beta1: number;
   /** Stream of the generator's dropout masks. */
@@ -35,7 +41,9 @@ export interface Pix2PixOptions {
  */
 export class Pix2PixModel implements GanModel {
   readonly modelName = 'pix2pix';
-  readonly lossNames = ['G_GAN', 'G_L1', 'D_real', 'D_fake'] as const;
+  readonly lossNames: readonly ['G_GAN', 'G_L1' | 'G_L2', 'D_real', 'D_fake'];
+  /** Name of the reconstruction loss in logs: G_L1 or G_L2. */
+  private readonly reconName: 'G_L1' | 'G_L2';
   readonly optG: Adam;
   readonly optD: Adam;
   private readonly steps = new Map<string, Step>();
@@ -44,6 +52,8 @@ export class Pix2PixModel implements GanModel {
   private last: Record<string, HostTensor & { data: Float32Array }> = {};
 
   constructor(readonly o: Pix2PixOptions) {
+    this.reconName = o.reconstructionLoss === 'l2' ? 'G_L2' : 'G_L1';
+    this.lossNames = ['G_GAN', this.reconName, 'D_real', 'D_fake'];
     this.optG = new Adam(o.netG.parameters(), { lr: o.lr, betas: [o.beta1, 0.999] });
     this.optD = new Adam(o.netD.parameters(), { lr: o.lr, betas: [o.beta1, 0.999] });
     this.dScratch = this.optD.params.map((p) => ({ w: new Float32Array(p.data.length), m: new Float32Array(p.data.length), v: new Float32Array(p.data.length) }));
@@ -87,8 +97,9 @@ export class Pix2PixModel implements GanModel {
     }));
     // The generator's loss at the discriminator's updated weights (the reference's second half).
     const G_GAN = withParameterValues(updated, () => ganLoss(netD.forward(g.concat([realA, fakeB], 1)), true, ganMode));
-    const G_L1 = g.mul(g.l1Loss(fakeB, realB), lambdaL1);
-    return { ...out, G_GAN, G_L1, loss_G: g.add(G_GAN, G_L1) };
+    const recon = this.o.reconstructionLoss === 'l2' ? g.mseLoss(fakeB, realB) : g.l1Loss(fakeB, realB);
+    const G_recon = g.mul(recon, lambdaL1);
+    return { ...out, G_GAN, G_recon, loss_G: g.add(G_GAN, G_recon) };
   }
 
   private async stepFor(shapeA: readonly number[], shapeB: readonly number[]): Promise<Step> {
@@ -130,7 +141,7 @@ export class Pix2PixModel implements GanModel {
       fake_B: { dtype: 'float32', shape: [...batch.B.shape], data: r.fake_B },
       real_B: { dtype: 'float32', shape: [...batch.B.shape], data: batch.B.data },
     };
-    return { G_GAN: r.G_GAN[0], G_L1: r.G_L1[0], D_real: r.D_real[0], D_fake: r.D_fake[0] };
+    return { G_GAN: r.G_GAN[0], [this.reconName]: r.G_recon[0], D_real: r.D_real[0], D_fake: r.D_fake[0] };
   }
 
   visuals() {

@@ -9,18 +9,26 @@ import { Rng } from '../../src/util/rng.js';
 import { assertClose } from '../helpers/numeric.js';
 import { assertStateClose, decode, loadGanFixture, toState } from '../helpers/gan-fixtures.js';
 
-for (const mode of ['vanilla', 'lsgan'] as const) {
-  test(`pix2pix iteration (${mode}) matches PyTorch`, async () => {
-    const f = loadGanFixture(`pix2pix_step_${mode}.json`);
+const CASES = [
+  { mode: 'vanilla', recon: 'l1', file: 'pix2pix_step_vanilla.json' },
+  { mode: 'lsgan', recon: 'l1', file: 'pix2pix_step_lsgan.json' },
+  // reconstructionLoss 'l2' (MSE), as mosaic restoration trains.
+  { mode: 'vanilla', recon: 'l2', file: 'pix2pix_step_vanilla_l2.json' },
+] as const;
+
+for (const { mode, recon, file } of CASES) {
+  test(`pix2pix iteration (${mode}, ${recon}) matches PyTorch`, async () => {
+    const f = loadGanFixture(file);
     const c = f.config;
     const netG = buildGenerator({ netG: c.netG, ngf: c.ngf, norm: c.norm, useDropout: c.use_dropout });
     const netD = buildDiscriminator({ netD: c.netD, inputNc: 6, ndf: c.ndf, norm: c.norm });
     netG.loadStateDict(toState(f.initial_G));
     netD.loadStateDict(toState(f.initial_D));
-    const model = new Pix2PixModel({ netG, netD, ganMode: c.gan_mode, lambdaL1: c.lambda_L1, lr: c.lr, beta1: c.betas[0], rng: new Rng(0), runtime: { threads: 1 } });
+    const model = new Pix2PixModel({ netG, netD, ganMode: c.gan_mode, lambdaL1: c.lambda_L1, reconstructionLoss: recon, lr: c.lr, beta1: c.betas[0], rng: new Rng(0), runtime: { threads: 1 } });
     const batch = { A: { shape: f.real_A.shape, data: decode(f.real_A) }, B: { shape: f.real_B.shape, data: decode(f.real_B) } };
     const losses = await model.optimize(batch);
-    for (const k of ['G_GAN', 'G_L1', 'D_real', 'D_fake']) assertClose([losses[k]], [f.losses[k]], 1e-4, `loss ${k}`);
+    assert.deepEqual(model.lossNames, ['G_GAN', recon === 'l2' ? 'G_L2' : 'G_L1', 'D_real', 'D_fake']);
+    for (const k of model.lossNames) assertClose([losses[k]], [f.losses[k]], 1e-4, `loss ${k}`);
     assertClose(model.visuals().fake_B.data, decode(f.fake_B), 1e-4, 'fake_B');
     assertStateClose(netD, f.final_D, 1e-4, 'D');
     assertStateClose(netG, f.final_G, 1e-4, 'G');

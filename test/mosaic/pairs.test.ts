@@ -115,3 +115,16 @@ test('pairs: a region source hook supplies the masks; an existing dataset is not
   await assert.rejects(makePairs({ input, output, size: SIZE }), /already has train, val, test, manifest\.json/);
   await makePairs({ input, output, size: SIZE, overwrite: true });
 }));
+
+test('pairs: --styles restricts the block styles; a bad style is refused naming it', () => withSources(async (dir, input) => {
+  const output = join(dir, 'avg');
+  await cli(['--input', input, '--output', output, '--size', String(SIZE), '--count-per-image', '4', '--styles', 'average']);
+  const manifest = JSON.parse(await readFile(join(output, 'manifest.json'), 'utf8')) as PairsManifest;
+  assert.equal(manifest.pairs.length, 24);
+  assert.deepEqual([...new Set(manifest.pairs.map((p) => p.style))], ['average']);
+  // The default draws all three.
+  const all = await makePairs({ input, output: join(dir, 'all'), size: SIZE, countPerImage: 4 });
+  assert.deepEqual([...new Set(all.pairs.map((p) => p.style))].sort(), ['average', 'center', 'random']);
+  await assert.rejects(cli(['--input', input, '--output', join(dir, 'bad'), '--styles', 'average,blurry']), /bad style "blurry"/);
+  await assert.rejects(makePairs({ input, output: join(dir, 'bad2'), styles: [] }), /at least one style/);
+}));

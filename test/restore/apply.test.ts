@@ -117,6 +117,37 @@ test('smoothed input + consistency with a do-nothing model: closer to the origin
   for (const [x, y] of changed(mosaicked, out)) assert.equal(mask.data[y * 150 + x], 1);
 });
 
+test('center-style mosaic (block colour = one pixel): without consistency the smoothing is not pulled to the samples and scores better', async () => {
+  const clean = syntheticImage(150, 110, 12, { noise: 3 });
+  const mask = createMask(150, 110);
+  fillRect(mask, { x: 20, y: 14, w: 91, h: 75 });
+  const mosaicked = applyMosaic(clean, mask, { blockSize: 8, style: 'center', grid: 'image' }).image;
+  const o = { size: 128, modelChannels: 3 as const, feather: 0, smoothInput: true };
+  const forced = await restoreImage(mosaicked, regionsFromMask(mask), async (w) => w, o);
+  const free = await restoreImage(mosaicked, regionsFromMask(mask), async (w) => w, { ...o, consistency: false });
+  assert.ok(psnr(free, clean, mask) > psnr(forced, clean, mask) + 0.5, `${psnr(free, clean, mask)} vs ${psnr(forced, clean, mask)}`);
+  assert.ok(psnr(free, clean, mask) > psnr(mosaicked, clean, mask));
+  for (const [x, y] of changed(mosaicked, free)) assert.equal(mask.data[y * 150 + x], 1);
+});
+
+test('restoreFiles: consistency defaults to what restore.json says the model was trained with', async () => {
+  const dir = join(root, 'consistency');
+  const ck = join(dir, 'ck');
+  await mkdir(ck, { recursive: true });
+  await saveNetwork(join(ck, 'latest_net_G.safetensors'), defineG(gCfg), { ...meta, role: 'G', kind: 'generator', config: gCfg as unknown as Record<string, unknown> });
+  await writeFile(join(ck, 'restore.json'), JSON.stringify({ size: 128, input: 'smooth', target: 'residual', batchSize: 8, consistency: false }));
+  const mask = createMask(90, 70);
+  fillRect(mask, { x: 10, y: 10, w: 60, h: 48 });
+  await writeImage(join(dir, 'in.png'), applyMosaic(syntheticImage(90, 70, 4), mask, { blockSize: 6, style: 'center', grid: 'image' }).image);
+  const run = async (name: string, consistency?: boolean) => {
+    await restoreFiles([join(dir, 'in.png')], join(dir, name), { checkpoint: join(ck, 'latest_net_G.safetensors'), boxes: ['10,10,60,48'], consistency });
+    return readImage(join(dir, name));
+  };
+  const byDefault = await run('default.png');
+  assert.deepEqual(byDefault.data, (await run('off.png', false)).data);
+  assert.ok(changed(byDefault, await run('on.png', true)).length > 0);
+});
+
 test('restoreFiles: real generator checkpoint, mask with 2 components and boxes, any aspect ratio, grey and RGBA inputs', async () => {
   const dir = join(root, 'files');
   const { img, mask } = mosaicked(161, 67);
@@ -134,6 +165,12 @@ test('restoreFiles: real generator checkpoint, mask with 2 components and boxes,
   for (let p = 0; p < all.data.length; p++) all.data[p] = union.data[p] ? 1 : 0;
   fillRect(all, { x: 140, y: 60, w: 21, h: 7 });
   for (const [x, y] of changed(img, out)) assert.ok(distToMask(all, x, y) <= 8, `(${x},${y}) changed`);
+  // The self-ensemble (8 symmetries of each window) changes the same pixels only, and its result
+  // differs from the single pass (the random-init model is not symmetric).
+  await restoreFiles([join(dir, 'in.png')], join(dir, 'ens.png'), { checkpoint: genPath, mask: join(dir, 'mask.png'), boxes: ['140,60,21,7'], ensemble: true });
+  const ens = await readImage(join(dir, 'ens.png'));
+  for (const [x, y] of changed(img, ens)) assert.ok(distToMask(all, x, y) <= 8, `ensemble: (${x},${y}) changed`);
+  assert.ok(changed(out, ens).length > 0);
 
   // A tall grey image and an RGBA one: channels kept, alpha untouched.
   const grey: Image = { width: 31, height: 140, channels: 1, data: syntheticImage(31, 140, 3).data.filter((_, i) => i % 3 === 0) };

@@ -39,11 +39,15 @@ test('restore train: pairs, 2 steps, resume to 3 with the pairs reused; other se
     let grey = 0;
     for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) if (ab.data[(y * 256 + 128 + x) * 3] === 128) grey++;
     assert.ok(grey > 0);
-    await assert.rejects(restoreTrain({ ...base, pairsPerImage: 3, maxSteps: 1 }), /holds pairs made with other settings \(size 128, 2 per image, large-region share 1, input smooth, target residual, seed 1, 2 images; this run: size 128, 3 per image/);
+    await assert.rejects(restoreTrain({ ...base, pairsPerImage: 3, maxSteps: 1 }), /holds pairs made with other settings \(size 128, 2 per image, large-region share 1, input smooth, target residual, styles average,center,random, consistency on, seed 1, 2 images; this run: size 128, 3 per image/);
     await assert.rejects(restoreTrain({ ...base, largeRegionShare: 0.5, maxSteps: 1 }), /large-region share 1, .*this run: .*large-region share 0.5,/);
     await assert.rejects(restoreTrain({ ...base, target: 'image', maxSteps: 1 }), /target residual, .*this run: .*target image,/);
     await assert.rejects(restoreTrain({ ...base, input: 'mosaic', maxSteps: 1 }), /input smooth, .*this run: .*input mosaic,/);
+    await assert.rejects(restoreTrain({ ...base, styles: ['average'], maxSteps: 1 }), /styles average,center,random, .*this run: .*styles average,/);
+    await assert.rejects(restoreTrain({ ...base, consistency: false, maxSteps: 1 }), /consistency on, .*this run: .*consistency off,/);
     await assert.rejects(restoreTrain({ ...base, size: 200 }), /bad size 200/);
+    await assert.rejects(restoreTrain({ ...base, styles: ['blurred' as 'average'] }), /bad styles "blurred"/);
+    await assert.rejects(restoreTrain({ ...base, loss: 'l3' as 'l1' }), /bad loss "l3": use l1 or l2/);
     await assert.rejects(restoreTrain({ ...base, largeRegionShare: 2 }), /bad large-region share 2/);
   } finally {
     console.log = quietLog;
@@ -54,11 +58,14 @@ test('restore train: pairs, 2 steps, resume to 3 with the pairs reused; other se
   assert.equal(opts.direction, 'AtoB');
   assert.equal(opts.lambdaL1, 10000);
   assert.equal(opts.batchSize, 2);
+  assert.equal(opts.reconstructionLoss, 'l1');
   const info = JSON.parse(readFileSync(join(ck, 'r', 'restore.json'), 'utf8'));
   assert.equal(info.size, 128);
   assert.equal(info.batchSize, 2);
   assert.equal(info.target, 'residual');
   assert.equal(info.input, 'smooth');
+  assert.deepEqual(info.styles, ['average', 'center', 'random']);
+  assert.equal(info.consistency, true);
   // Every pair (default share 1) has its region from the large-region source: recorded as 'source' shapes.
   const manifest = JSON.parse(readFileSync(join(ck, 'r', 'pairs', 'manifest.json'), 'utf8'));
   assert.ok(manifest.pairs.every((p: { shapes: { kind: string }[] }) => p.shapes[0].kind === 'source'));
