@@ -1,7 +1,7 @@
 /**
  * img2img as a library. Each area is a namespace:
  *
- *   import { graph, nn, models, train, inference, mosaic } from 'img2img';
+ *   import { graph, nn, models, mosaic, restore } from 'img2img';
  *   const G = models.defineG({ netG: 'unet_256' });
  */
 export * as graph from './graph/index.js';
@@ -11,6 +11,7 @@ export * as mosaic from './mosaic/index.js';
 export * as plot from './plot/index.js';
 export * as cam from './cam/index.js';
 export * as classifier from './classifier/index.js';
+export * as restore from './restore/index.js';
 export { CompiledGraph, runtimeDefaults, type RuntimeOptions } from './runtime/session.js';
 export { Step, type StepSpec } from './runtime/step.js';
 export { Adam } from './train/optim/adam.js';

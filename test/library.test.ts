@@ -12,4 +12,6 @@ test('library entry: build a generator, run it, and read its state_dict names', 
   await t.release();
   assert.equal(typeof img2img.graph.grad, 'function');
   assert.equal(typeof img2img.mosaic.pixelate, 'function');
+  assert.equal(typeof img2img.restore.restoreImage, 'function');
+  assert.equal(typeof img2img.restore.psnr, 'function');
 });

@@ -9,4 +9,5 @@ export * from './train.js';
 export * from './baseline.js';
 export * from './residual.js';
 export * from './smooth.js';
+export * from './ensemble.js';
 export { registerRestoreCommands } from './cli.js';
