@@ -116,9 +116,10 @@ try {
       const { image: mosaicked } = applyMosaic(original, mask, { blockSize: block, style, grid: 'image', feather: 0, rng: styleRng });
       const baseline = await blockGridBaseline(mosaicked, mask, { bw: block, bh: block, ox: 0, oy: 0 });
       const opts = { size: m.size, modelChannels: m.channels, margin, feather, smoothInput: m.input === 'smooth', consistency };
-      const restored = await restoreImage(mosaicked, regionsFromMask(mask), m.model, opts);
+      const regions = regionsFromMask(mask);
+      const restored = await restoreImage(mosaicked, regions, m.model, opts);
       // The same pipeline with the model replaced by "change nothing": what the model itself adds.
-      const nomodel = await restoreImage(mosaicked, regionsFromMask(mask), async (w) => w, opts);
+      const nomodel = await restoreImage(mosaicked, regions, async (w) => w, opts);
       const out = { mosaicked, baseline, nomodel, restored };
       rows.push({
         image: f.rel, style, block, area: mask.data.reduce((s, v) => s + v, 0),

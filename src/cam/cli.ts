@@ -6,7 +6,6 @@ import { CAM_METHODS, type CamMethod } from './classifier.js';
 import { NORMALIZATIONS, parseNormalization } from './preprocess.js';
 
 import { wrapParse } from '../cli/parse.js';
-export { wrapParse };
 
 export const intArg = (what: string, min: number) => wrapParse((s: string): number => {
   const n = Number(s);

@@ -1,6 +1,7 @@
 // `img2img classifier train ...`. Parsing only; the work is in train.ts.
 import type { Command } from 'commander';
-import { intArg, numArg, wrapParse } from '../cam/cli.js';
+import { intArg, numArg } from '../cam/cli.js';
+import { wrapParse } from '../cli/parse.js';
 import { trainClassifier, type FlipMode } from './train.js';
 
 const widthsArg = wrapParse((s: string): number[] => {

@@ -1,16 +1,14 @@
 // `img2img mosaic auto ...`: parsing only; the work is in auto.ts.
 import type { Command } from 'commander';
-import { intArg, methodArg, normalizeArg, numArg, wrapParse } from '../cam/cli.js';
+import { intArg, methodArg, normalizeArg, numArg } from '../cam/cli.js';
+import { wrapParse } from '../cli/parse.js';
 import { batchProgress } from '../util/batch.js';
 import { autoMosaicFiles } from './auto.js';
 import { parseBlockSize } from './block-size.js';
-import { MOSAIC_STYLES, type MosaicStyle } from './pixelate.js';
+import { MOSAIC_STYLES, parseMosaicStyle } from './pixelate.js';
 import { REGION_CHOICES, type RegionChoice } from './cam-regions.js';
 
-const styleArg = wrapParse((s: string): MosaicStyle => {
-  if (!(MOSAIC_STYLES as readonly string[]).includes(s)) throw new Error(`bad style "${s}": use ${MOSAIC_STYLES.join(', ')}`);
-  return s as MosaicStyle;
-});
+const styleArg = wrapParse(parseMosaicStyle);
 
 const regionsArg = wrapParse((s: string): RegionChoice => {
   if (!(REGION_CHOICES as readonly string[]).includes(s)) throw new Error(`bad regions "${s}": use ${REGION_CHOICES.join(' or ')}`);

@@ -10,26 +10,22 @@ import { locateMosaic } from './locate.js';
 import { maskToImage } from './mask.js';
 import { makePairs, parseSplit } from './pairs.js';
 import { parseStyleList } from './pair-sampling.js';
-import { MOSAIC_STYLES, type MosaicStyle } from './pixelate.js';
+import { MOSAIC_STYLES, parseMosaicStyle } from './pixelate.js';
 import { join } from 'node:path';
 import { registerMosaicAuto } from './auto-cli.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
-const wrap = wrapParse;
 
-const num = (what: string, min: number, integer = false) => wrap((s: string): number => {
+const num = (what: string, min: number, integer = false) => wrapParse((s: string): number => {
   const n = Number(s);
   if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw new Error(`bad ${what} "${s}": need ${integer ? 'an integer' : 'a number'} >= ${min}`);
   return n;
 });
 
-const style = wrap((s: string): MosaicStyle => {
-  if (!(MOSAIC_STYLES as readonly string[]).includes(s)) throw new Error(`bad style "${s}": use ${MOSAIC_STYLES.join(', ')}`);
-  return s as MosaicStyle;
-});
+const style = wrapParse(parseMosaicStyle);
 
-const grid = wrap((s: string): 'image' | 'region' => {
+const grid = wrapParse((s: string): 'image' | 'region' => {
   if (s !== 'image' && s !== 'region') throw new Error(`bad grid "${s}": use image or region`);
   return s;
 });
@@ -48,7 +44,7 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .option('--ellipse <cx,cy,rx,ry>', 'ellipse to pixelate (repeatable)', collect, [])
     .option('--mask <file>', 'mask image, same size as the input; > 127 = pixelate')
     .option('--style <style>', `block colour: ${MOSAIC_STYLES.join(', ')}`, style, 'average')
-    .option('--block-size <n|auto|area>', 'block side in px; auto = ceil(long side/100) >= 4; area = grows with region area', wrap(parseBlockSize), 'auto')
+    .option('--block-size <n|auto|area>', 'block side in px; auto = ceil(long side/100) >= 4; area = grows with region area', wrapParse(parseBlockSize), 'auto')
     .option('--block-aspect <ratio>', 'block width / height (2 = twice as wide as tall)', num('block aspect', 0.05), 1)
     .option('--feather <radius>', 'feather the edge: Gaussian-blurred mask of this radius in px', num('feather radius', 0), 0)
     .option('--grid <image|region>', 'align blocks to the image origin or to the region box', grid, 'image')
@@ -73,8 +69,8 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .option('--size <n>', 'side of each half in px', num('size', 8, true), 256)
     .option('--count-per-image <k>', 'pairs per source image', num('count per image', 1, true), 1)
     .option('--seed <n>', 'random seed (same seed = byte-identical dataset)', num('seed', 0, true), 0)
-    .option('--split <train,val,test>', 'fractions of SOURCE images per split', wrap(parseSplit), [0.8, 0.1, 0.1])
-    .option('--styles <list>', `block styles to draw from, comma-separated (default all: ${MOSAIC_STYLES.join(',')})`, wrap(parseStyleList))
+    .option('--split <train,val,test>', 'fractions of SOURCE images per split', wrapParse(parseSplit), [0.8, 0.1, 0.1])
+    .option('--styles <list>', `block styles to draw from, comma-separated (default all: ${MOSAIC_STYLES.join(',')})`, wrapParse(parseStyleList))
     .option('--overwrite', 'replace an existing dataset in the output folder')
     .action(async (o) => {
       const bar = batchProgress();

@@ -4,7 +4,7 @@ import type { Rng } from '../util/rng.js';
 import type { BlockSizeSpec } from './block-size.js';
 import type { GridAlign } from './blocks.js';
 import { createMask, type Box, type Mask } from './mask.js';
-import { MOSAIC_STYLES, type MosaicStyle } from './pixelate.js';
+import { MOSAIC_STYLES, parseMosaicStyle, type MosaicStyle } from './pixelate.js';
 import { blobPolygon, fillEllipse, fillPolygon, fillRect } from './shapes.js';
 
 /** A region shape as recorded in the manifest. */
@@ -81,6 +81,5 @@ export function sampleParams(rng: Rng, size: number, styles: readonly MosaicStyl
 export function parseStyleList(s: string): MosaicStyle[] {
   const styles = s.split(',').map((x) => x.trim()).filter(Boolean);
   if (styles.length === 0) throw new Error(`bad styles "${s}": give one or more of ${MOSAIC_STYLES.join(', ')}`);
-  for (const st of styles) if (!(MOSAIC_STYLES as readonly string[]).includes(st)) throw new Error(`bad style "${st}": use ${MOSAIC_STYLES.join(', ')}`);
-  return [...new Set(styles)] as MosaicStyle[];
+  return [...new Set(styles.map(parseMosaicStyle))];
 }

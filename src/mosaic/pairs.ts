@@ -13,7 +13,7 @@ import { maskArea, type Mask } from './mask.js';
 import { applyMosaic } from './mosaic.js';
 import { sampleCrop, sampleParams, sampleShapes, type MosaicParams, type ShapeRecord } from './pair-sampling.js';
 import type { Box } from './mask.js';
-import { MOSAIC_STYLES, type MosaicStyle } from './pixelate.js';
+import { parseMosaicStyle, type MosaicStyle } from './pixelate.js';
 
 export type SplitName = 'train' | 'val' | 'test';
 const SPLITS: readonly SplitName[] = ['train', 'val', 'test'];
@@ -114,7 +114,7 @@ export async function makePairs(opts: PairsOptions): Promise<PairsManifest> {
   const fractions = opts.split ?? [0.8, 0.1, 0.1];
   if (!Number.isInteger(size) || size < 8) throw new Error(`bad size ${size}: need an integer >= 8`);
   if (!Number.isInteger(count) || count < 1) throw new Error(`bad count per image ${count}: need an integer >= 1`);
-  for (const st of opts.styles ?? []) if (!MOSAIC_STYLES.includes(st)) throw new Error(`bad style "${st}": use ${MOSAIC_STYLES.join(', ')}`);
+  opts.styles?.forEach(parseMosaicStyle);
   if (opts.styles && opts.styles.length === 0) throw new Error('styles: give at least one style');
   const st = await stat(opts.input).catch(() => null);
   if (!st?.isDirectory()) throw new Error(`input ${opts.input} is not a folder`);

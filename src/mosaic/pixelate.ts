@@ -17,6 +17,12 @@ import { maskBoundingBox, type Box, type Mask } from './mask.js';
 export type MosaicStyle = 'average' | 'center' | 'random';
 export const MOSAIC_STYLES: readonly MosaicStyle[] = ['average', 'center', 'random'];
 
+/** `s` as a MosaicStyle; throws naming it and the styles there are. */
+export function parseMosaicStyle(s: string): MosaicStyle {
+  if (!(MOSAIC_STYLES as readonly string[]).includes(s)) throw new Error(`bad style "${s}": use ${MOSAIC_STYLES.join(', ')}`);
+  return s as MosaicStyle;
+}
+
 /** Options of `pixelate`. */
 export interface PixelateOptions {
   /** Block height in pixels (see blockDims for the width). */

@@ -26,8 +26,11 @@ export interface RestoreModel {
   release(): Promise<void>;
 }
 
+/** What `restore train` records about a model (restore.json); every field may be missing. */
+export interface RestoreInfo { size?: number; batchSize?: number; target?: RestoreTarget; input?: RestoreInput; consistency?: boolean }
+
 /** CHECKPOINT_DIR/restore.json as written by `restore train`, or {} when there is none. */
-export function readRestoreInfo(checkpoint: string): { size?: number; batchSize?: number; target?: RestoreTarget; input?: RestoreInput; consistency?: boolean } {
+export function readRestoreInfo(checkpoint: string): RestoreInfo {
   const info = join(dirname(checkpoint), RESTORE_INFO_FILE);
   try {
     return existsSync(info) ? JSON.parse(readFileSync(info, 'utf8')) : {};
@@ -36,9 +39,9 @@ export function readRestoreInfo(checkpoint: string): { size?: number; batchSize?
   }
 }
 
-/** The training size: restore.json beside the checkpoint, else unet_128 -> 128, others 256. */
-export function modelSize(checkpoint: string, netG: string): number {
-  const size = Number(readRestoreInfo(checkpoint).size);
+/** The training size: from restore.json, else unet_128 -> 128, others 256. */
+export function modelSize(info: RestoreInfo, netG: string): number {
+  const size = Number(info.size);
   if (Number.isInteger(size) && size > 0) return size;
   return netG === 'unet_128' ? 128 : 256;
 }
@@ -48,8 +51,8 @@ export function modelSize(checkpoint: string, netG: string): number {
  * batches of several pairs (its BatchNorm learned batch statistics, which one window alone does
  * not have), off for batch size 1 (each window's own statistics, as in training and test.py).
  */
-export function defaultEvalMode(checkpoint: string): boolean {
-  return (readRestoreInfo(checkpoint).batchSize ?? 1) > 1;
+export function defaultEvalMode(info: RestoreInfo): boolean {
+  return (info.batchSize ?? 1) > 1;
 }
 
 /**
@@ -72,12 +75,13 @@ export async function loadRestoreModel(checkpoint: string, o: { size?: number; e
   if (inputNc !== outputNc || (inputNc !== 1 && inputNc !== 3)) {
     throw new Error(`cannot use ${checkpoint} as a restoration model: it maps ${inputNc} to ${outputNc} channels; restoration needs 1 -> 1 or 3 -> 3`);
   }
-  const size = o.size ?? modelSize(checkpoint, gen.config.netG);
-  const evalMode = o.eval ?? defaultEvalMode(checkpoint);
+  const info = readRestoreInfo(checkpoint);
+  const size = o.size ?? modelSize(info, gen.config.netG);
+  const evalMode = o.eval ?? defaultEvalMode(info);
   // A checkpoint without restore.json is an ordinary image-to-image generator.
-  const target = o.target ?? readRestoreInfo(checkpoint).target ?? 'image';
+  const target = o.target ?? info.target ?? 'image';
   if (!RESTORE_TARGETS.includes(target)) throw new Error(`${checkpoint}: unknown restoration target "${target}" in restore.json`);
-  const input = o.input ?? readRestoreInfo(checkpoint).input ?? 'mosaic';
+  const input = o.input ?? info.input ?? 'mosaic';
   if (!RESTORE_INPUTS.includes(input)) throw new Error(`${checkpoint}: unknown restoration input "${input}" in restore.json`);
   const translator = new Translator(gen.net, gen.config, evalMode, o.runtime ?? {}, o.seed ?? 0);
   const base: TensorModel = (x, shape) => translator.run(x, shape);
@@ -86,7 +90,7 @@ export async function loadRestoreModel(checkpoint: string, o: { size?: number; e
     model: target === 'residual' ? async (w) => applyResidual(w, await run(w)) : run,
     target,
     input,
-    consistency: readRestoreInfo(checkpoint).consistency ?? true,
+    consistency: info.consistency ?? true,
     size,
     channels: inputNc as 1 | 3,
     evalMode,

@@ -1,5 +1,9 @@
 // Training settings for mosaic restoration, with the reason for each. `restore train` passes
 // these to the ordinary pix2pix training (runTraining); docs/restoration.md explains them too.
+import type { MosaicStyle } from '../mosaic/pixelate.js';
+import type { ReconstructionLoss } from '../train/pix2pix.js';
+import type { RestoreTarget } from './residual.js';
+import type { RestoreInput } from './smooth.js';
 
 /** Sides the restoration model can be trained at (one U-Net per size). */
 export const RESTORE_SIZES = [128, 256] as const;
@@ -65,9 +69,9 @@ export const RESTORE_TRAIN_DEFAULTS = {
    */
   largeRegionShare: 1,
   /** B = the residual clean - mosaicked (see residual.ts): the model starts from "copy the input". */
-  target: 'residual' as 'residual' | 'image',
+  target: 'residual' as RestoreTarget,
   /** A = the mosaic replaced by its block-grid smoothing (see smooth.ts); the model adds detail to it. */
-  input: 'smooth' as 'smooth' | 'mosaic',
+  input: 'smooth' as RestoreInput,
   ngf: 64,
   ndf: 64,
   nEpochs: 100,
@@ -85,13 +89,18 @@ export const RESTORE_TRAIN_DEFAULTS = {
    * the model sees every kind of block colour. With average-style pairs only, the same recipe
    * gave a model that measured worse on held-out photos (docs/restoration.md, What was tried).
    */
-  styles: ['average', 'center', 'random'] as readonly ('average' | 'center' | 'random')[],
+  styles: ['average', 'center', 'random'] as readonly MosaicStyle[],
+  /**
+   * Block-mean consistency in the smoothed inputs and at apply time: on, the block colour is the
+   * block mean ('average' style). `--no-consistency` for sampled-pixel (center/random) mosaics.
+   */
+  consistency: true as boolean,
   /**
    * Reconstruction loss (weighted by lambdaL1): 'l1', the reference's. On these mosaics the
    * residual's median is zero and the L1 model outputs exactly "no change"; 'l2' (conditional
    * mean) added GAN-driven texture and measured worse on held-out photos (docs/restoration.md).
    */
-  loss: 'l1' as 'l1' | 'l2',
+  loss: 'l1' as ReconstructionLoss,
   seed: 0,
 } as const;
 

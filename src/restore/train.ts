@@ -9,6 +9,7 @@ import { cropImage, hconcat, readImage, writeFileAtomic, writeImage, type Image 
 import { regionsFromMask } from './regions.js';
 import { RESTORE_INPUTS, smoothRegion, type RestoreInput } from './smooth.js';
 import { runTraining } from '../cli/train-command.js';
+import { RECONSTRUCTION_LOSSES, type ReconstructionLoss } from '../train/pix2pix.js';
 import { listImages } from '../mosaic/files.js';
 import { makePairs, type PairsManifest } from '../mosaic/pairs.js';
 import { createMask, type Mask } from '../mosaic/mask.js';
@@ -51,8 +52,8 @@ export interface RestoreTrainOptions {
   ngf?: number;
   ndf?: number;
   lambdaL1?: number;
-  /** Reconstruction loss: 'l2' (default for restoration, see settings.ts) or 'l1' (the reference pix2pix). */
-  loss?: 'l1' | 'l2';
+  /** Reconstruction loss: 'l1' (the reference pix2pix; default, see settings.ts) or 'l2'. */
+  loss?: ReconstructionLoss;
   batchSize?: number;
   lr?: number;
   saveEpochFreq?: number;
@@ -207,11 +208,11 @@ export async function restoreTrain(o: RestoreTrainOptions) {
   if (!(share >= 0 && share <= 1)) throw new Error(`bad large-region share ${share}: need a number in [0, 1]`);
   const target = o.target ?? D.target;
   if (!RESTORE_TARGETS.includes(target)) throw new Error(`bad target "${target}": use ${RESTORE_TARGETS.join(' or ')}`);
-  const consistency = o.consistency ?? true;
+  const consistency = o.consistency ?? D.consistency;
   const styles = [...(o.styles ?? D.styles)];
   if (styles.length === 0 || styles.some((st) => !MOSAIC_STYLES.includes(st))) throw new Error(`bad styles "${styles.join(',')}": use one or more of ${MOSAIC_STYLES.join(', ')}`);
   const loss = o.loss ?? D.loss;
-  if (loss !== 'l1' && loss !== 'l2') throw new Error(`bad loss "${loss}": use l1 or l2`);
+  if (!RECONSTRUCTION_LOSSES.includes(loss)) throw new Error(`bad loss "${loss}": use ${RECONSTRUCTION_LOSSES.join(' or ')}`);
   const input = o.input ?? D.input;
   if (!RESTORE_INPUTS.includes(input)) throw new Error(`bad input "${input}": use ${RESTORE_INPUTS.join(' or ')}`);
   const dir = join(o.checkpointsDir ?? D.checkpointsDir, o.name ?? D.name);

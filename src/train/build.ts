@@ -3,7 +3,7 @@ import { manualSeed } from '../nn/init.js';
 import type { RuntimeOptions } from '../runtime/session.js';
 import { Rng } from '../util/rng.js';
 import type { GanModel } from './gan-model.js';
-import { Pix2PixModel } from './pix2pix.js';
+import { Pix2PixModel, type ReconstructionLoss } from './pix2pix.js';
 import { CycleGanModel } from './cycle-gan.js';
 import type { GanMode } from './gan-loss.js';
 
@@ -29,7 +29,7 @@ export interface ModelOptions {
   beta1: number;
   lambdaL1: number;
   /** pix2pix reconstruction term: 'l1' (reference, default) or 'l2'. */
-  reconstructionLoss?: 'l1' | 'l2';
+  reconstructionLoss?: ReconstructionLoss;
   lambdaA: number;
   lambdaB: number;
   lambdaIdentity: number;

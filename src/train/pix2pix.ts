@@ -11,17 +11,21 @@ import type { GanModel, ImageBatch } from './gan-model.js';
 import { Rng } from '../util/rng.js';
 import type { HostTensor } from '../io/host-tensor.js';
 
+/** The reconstruction term of the generator loss (weighted by lambdaL1). */
+export const RECONSTRUCTION_LOSSES = ['l1', 'l2'] as const;
+export type ReconstructionLoss = (typeof RECONSTRUCTION_LOSSES)[number];
+
 export interface Pix2PixOptions {
   netG: Module;
   netD: Module;
   ganMode: GanMode;
   lambdaL1: number;
   /**
-   * The reconstruction term weighted by lambdaL1: 'l1' (the reference, default) or 'l2' (mean
-   * squared error: its minimiser is the conditional mean, which is what PSNR rewards; used by
-   * mosaic restoration, where L1's median collapsed to "change nothing"). Logged as G_L1 / G_L2.
+   * The reconstruction term weighted by lambdaL1: 'l1' (the reference, default; its minimiser is
+   * the conditional median) or 'l2' (mean squared error; the conditional mean, what PSNR
+   * rewards). Logged as G_L1 / G_L2.
    */
-  reconstructionLoss?: 'l1' | 'l2';
+  reconstructionLoss?: ReconstructionLoss;
   lr: number;
   beta1: number;
   /** Stream of the generator's dropout masks. */
@@ -41,9 +45,8 @@ export interface Pix2PixOptions {
  */
 export class Pix2PixModel implements GanModel {
   readonly modelName = 'pix2pix';
+  /** G_L1 or G_L2 second, after the reconstruction loss. */
   readonly lossNames: readonly ['G_GAN', 'G_L1' | 'G_L2', 'D_real', 'D_fake'];
-  /** Name of the reconstruction loss in logs: G_L1 or G_L2. */
-  private readonly reconName: 'G_L1' | 'G_L2';
   readonly optG: Adam;
   readonly optD: Adam;
   private readonly steps = new Map<string, Step>();
@@ -52,8 +55,7 @@ export class Pix2PixModel implements GanModel {
   private last: Record<string, HostTensor & { data: Float32Array }> = {};
 
   constructor(readonly o: Pix2PixOptions) {
-    this.reconName = o.reconstructionLoss === 'l2' ? 'G_L2' : 'G_L1';
-    this.lossNames = ['G_GAN', this.reconName, 'D_real', 'D_fake'];
+    this.lossNames = ['G_GAN', o.reconstructionLoss === 'l2' ? 'G_L2' : 'G_L1', 'D_real', 'D_fake'];
     this.optG = new Adam(o.netG.parameters(), { lr: o.lr, betas: [o.beta1, 0.999] });
     this.optD = new Adam(o.netD.parameters(), { lr: o.lr, betas: [o.beta1, 0.999] });
     this.dScratch = this.optD.params.map((p) => ({ w: new Float32Array(p.data.length), m: new Float32Array(p.data.length), v: new Float32Array(p.data.length) }));
@@ -141,7 +143,7 @@ export class Pix2PixModel implements GanModel {
       fake_B: { dtype: 'float32', shape: [...batch.B.shape], data: r.fake_B },
       real_B: { dtype: 'float32', shape: [...batch.B.shape], data: batch.B.data },
     };
-    return { G_GAN: r.G_GAN[0], [this.reconName]: r.G_recon[0], D_real: r.D_real[0], D_fake: r.D_fake[0] };
+    return { G_GAN: r.G_GAN[0], [this.lossNames[1]]: r.G_recon[0], D_real: r.D_real[0], D_fake: r.D_fake[0] };
   }
 
   visuals() {
