@@ -11,5 +11,6 @@ export * from './ops/resize.js';
 export * from './ops/softmax.js';
 export * from './ops/functional.js';
 export * from './ops/instance-norm.js';
+export * from './ops/space-depth.js';
 export { grad, topoSort } from './autodiff.js';
 export { writeOnnx, type OnnxModel, type ValueSpec } from './onnx/writer.js';

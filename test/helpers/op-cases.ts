@@ -40,6 +40,8 @@ export const OP_BUILDERS: Record<string, Builder> = {
   resize: ([x], a) => [g.resize(x, a.size, a.mode, a.align_corners ?? false)],
   avg_pool2d: ([x], a) => [g.avgPool2d(x, { kernel: a.kernel, stride: a.stride, padding: a.padding })],
   global_avg_pool: ([x]) => [g.globalAvgPool(x)],
+  space_to_depth: ([x], a) => [g.spaceToDepth(x, a.blocksize)],
+  depth_to_space: ([x], a) => [g.depthToSpace(x, a.blocksize)],
   max_pool2d: ([x], a) => [g.maxPool2d(x, { kernel: a.kernel, stride: a.stride, padding: a.padding })],
   // The mask is the fixture's own; in training it comes from the seeded RNG.
   dropout: ([x, mask], a) => [g.mul(x, g.mul(mask, 1 / (1 - a.p)))],
