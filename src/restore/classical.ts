@@ -1,0 +1,211 @@
+// The classical restoration of a mosaic: no learning, only what the block grid says.
+//
+// A mosaic with block grid (bw, bh, ox, oy) keeps one colour per block:
+//  - 'average': the block mean, i.e. box-downsampling by the block size on a known grid;
+//  - 'center':  the pixel (x0 + floor(bw/2), y0 + floor(bh/2)), i.e. point sampling;
+//  - 'random':  some pixel of the block, position unknown (a noisy estimate of the mean).
+// So restoring it is super-resolution from the block grid. The estimate here:
+//  1. Cubic (Catmull-Rom) interpolation through the block colours placed where they were taken:
+//     the block centre for 'average' and 'random', the sampled pixel for 'center' (interpolating
+//     through the true sample positions is what makes point-sampled mosaics come out sharp).
+//  2. For 'average' only, consistency with the block means: rounds of iterative back-projection
+//     (each block's error colour - mean, as a grid, interpolated the same way and added: a smooth
+//     correction that draws no block edges), then one exact projection (a constant per block over
+//     its mosaic pixels) so that every block's mean equals its colour. The exact step is the
+//     orthogonal projection onto the images the mosaic could have come from, so for an 'average'
+//     mosaic it can only bring the estimate closer (in squared error) to the original.
+// Only the mosaic pixels (`mosaic` mask) change; other pixels of a block (outside the mosaic's
+// region, or blended at a feathered edge) count in its mean as they are.
+//
+// Pure TypeScript on plain arrays: the browser build uses this same module.
+import type { BlockGrid } from '../mosaic/blocks.js';
+import type { MosaicStyle } from '../mosaic/pixelate.js';
+
+/** Planar float image: channel k, pixel (x, y) at data[(k * height + y) * width + x]; values 0..255. */
+export interface PlanarImage { width: number; height: number; channels: number; data: Float32Array }
+
+/** Options of {@link classicalEstimate}. */
+export interface ClassicalOptions {
+  /** How the block colours were taken; default 'average'. */
+  style?: MosaicStyle;
+  /** Back-projection rounds before the exact projection ('average' only); default 8. */
+  passes?: number;
+  /** Enforce block means ('average' only); default true. */
+  consistency?: boolean;
+}
+
+/** Catmull-Rom weights (Keys, a = -0.5) of the samples at offsets -1, 0, 1, 2 for fraction t. */
+export function cubicWeights(t: number, out: Float64Array = new Float64Array(4)): Float64Array {
+  const t2 = t * t, t3 = t2 * t;
+  out[0] = -0.5 * t3 + t2 - 0.5 * t;
+  out[1] = 1.5 * t3 - 2.5 * t2 + 1;
+  out[2] = -1.5 * t3 + 2 * t2 + 0.5 * t;
+  out[3] = 0.5 * t3 - 0.5 * t2;
+  return out;
+}
+
+/** Offset of a block's sample from its first pixel along one axis. */
+export function sampleOffset(style: MosaicStyle, size: number): number {
+  return style === 'center' ? Math.floor(size / 2) : (size - 1) / 2;
+}
+
+/** The blocks along one axis that meet pixels 0..n-1: first index and count. */
+function blockRange(n: number, size: number, origin: number): { first: number; count: number } {
+  const first = Math.floor((0 - origin) / size);
+  const last = Math.floor((n - 1 - origin) / size);
+  return { first, count: last - first + 1 };
+}
+
+/**
+ * Per-pixel cubic taps along one axis: for pixel p, the 4 block indices (clamped to the range)
+ * and their weights, interpolating samples placed at origin + i*size + offset.
+ */
+function axisTaps(n: number, size: number, origin: number, offset: number, first: number, count: number): { idx: Int32Array; w: Float32Array } {
+  const idx = new Int32Array(n * 4), w = new Float32Array(n * 4);
+  const t4 = new Float64Array(4);
+  for (let p = 0; p < n; p++) {
+    const u = (p - origin - offset) / size;
+    const i = Math.floor(u);
+    cubicWeights(u - i, t4);
+    for (let a = 0; a < 4; a++) {
+      idx[p * 4 + a] = Math.min(count - 1, Math.max(0, i - 1 + a - first));
+      w[p * 4 + a] = t4[a];
+    }
+  }
+  return { idx, w };
+}
+
+/** Cubic interpolation of a gw x gh grid (planar, `channels`) onto w x h pixels, separably. */
+function interpolateGrid(grid: Float32Array, gw: number, gh: number, channels: number, tx: ReturnType<typeof axisTaps>, ty: ReturnType<typeof axisTaps>, w: number, h: number): Float32Array {
+  const rows = new Float32Array(channels * gh * w);
+  for (let k = 0; k < channels; k++) {
+    for (let j = 0; j < gh; j++) {
+      const g = (k * gh + j) * gw, r = (k * gh + j) * w;
+      for (let x = 0; x < w; x++) {
+        const q = x * 4;
+        rows[r + x] = tx.w[q] * grid[g + tx.idx[q]] + tx.w[q + 1] * grid[g + tx.idx[q + 1]] + tx.w[q + 2] * grid[g + tx.idx[q + 2]] + tx.w[q + 3] * grid[g + tx.idx[q + 3]];
+      }
+    }
+  }
+  const out = new Float32Array(channels * h * w);
+  for (let k = 0; k < channels; k++) {
+    for (let y = 0; y < h; y++) {
+      const q = y * 4, o = (k * h + y) * w;
+      const r0 = (k * gh + ty.idx[q]) * w, r1 = (k * gh + ty.idx[q + 1]) * w, r2 = (k * gh + ty.idx[q + 2]) * w, r3 = (k * gh + ty.idx[q + 3]) * w;
+      const w0 = ty.w[q], w1 = ty.w[q + 1], w2 = ty.w[q + 2], w3 = ty.w[q + 3];
+      for (let x = 0; x < w; x++) out[o + x] = w0 * rows[r0 + x] + w1 * rows[r1 + x] + w2 * rows[r2 + x] + w3 * rows[r3 + x];
+    }
+  }
+  return out;
+}
+
+/**
+ * The classical restoration of the mosaic pixels of `img` (HWC bytes, `channels` per pixel),
+ * as a planar float image of the same size; pixels outside `mosaic` are copied. `grid` is in
+ * this image's coordinates. Blocks are clipped to the image, as the mosaic tools clip them.
+ */
+export function classicalEstimate(img: { width: number; height: number; channels: number; data: Uint8Array }, mosaic: Uint8Array, grid: BlockGrid, o: ClassicalOptions = {}): PlanarImage {
+  const { width: w, height: h, channels: c, data } = img;
+  const style = o.style ?? 'average';
+  const { bw, bh, ox, oy } = grid;
+  const bx = blockRange(w, bw, ox), by = blockRange(h, bh, oy);
+  const gw = bx.count, gh = by.count;
+  // Per block: its colour (first mosaic pixel), or, for blocks without mosaic pixels, what the
+  // clean pixels say (their mean; the sampled pixel for 'center').
+  const colour = new Float32Array(c * gw * gh);
+  const hasMosaic = new Uint8Array(gw * gh);
+  const blockX0 = (i: number) => Math.max(0, ox + (i + bx.first) * bw), blockX1 = (i: number) => Math.min(w, ox + (i + bx.first + 1) * bw);
+  const blockY0 = (j: number) => Math.max(0, oy + (j + by.first) * bh), blockY1 = (j: number) => Math.min(h, oy + (j + by.first + 1) * bh);
+  for (let j = 0; j < gh; j++) {
+    const y0 = blockY0(j), y1 = blockY1(j);
+    for (let i = 0; i < gw; i++) {
+      const x0 = blockX0(i), x1 = blockX1(i);
+      const b = j * gw + i;
+      let hit = -1;
+      for (let y = y0; y < y1 && hit < 0; y++) for (let x = x0; x < x1; x++) if (mosaic[y * w + x]) { hit = y * w + x; break; }
+      if (hit >= 0) {
+        hasMosaic[b] = 1;
+        for (let k = 0; k < c; k++) colour[k * gw * gh + b] = data[hit * c + k];
+      } else if (style === 'center') {
+        const p = (y0 + Math.floor((y1 - y0) / 2)) * w + x0 + Math.floor((x1 - x0) / 2);
+        for (let k = 0; k < c; k++) colour[k * gw * gh + b] = data[p * c + k];
+      } else {
+        const n = (x1 - x0) * (y1 - y0);
+        for (let k = 0; k < c; k++) {
+          let s = 0;
+          for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) s += data[(y * w + x) * c + k];
+          colour[k * gw * gh + b] = s / n;
+        }
+      }
+    }
+  }
+  const tx = axisTaps(w, bw, ox, sampleOffset(style, bw), bx.first, gw);
+  const ty = axisTaps(h, bh, oy, sampleOffset(style, bh), by.first, gh);
+  const smooth = interpolateGrid(colour, gw, gh, c, tx, ty, w, h);
+  const out = new Float32Array(c * w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x, m = mosaic[p];
+      for (let k = 0; k < c; k++) out[k * w * h + p] = m ? smooth[k * w * h + p] : data[p * c + k];
+    }
+  }
+  const result: PlanarImage = { width: w, height: h, channels: c, data: out };
+  if (style === 'average' && (o.consistency ?? true)) {
+    const bmx = blockRange(w, bw, ox), bmy = blockRange(h, bh, oy);
+    const tc = axisTaps(w, bw, ox, (bw - 1) / 2, bmx.first, gw), tcy = axisTaps(h, bh, oy, (bh - 1) / 2, bmy.first, gh);
+    projectBlockMeans(result, colour, hasMosaic, mosaic, grid, bx.first, by.first, gw, gh, tc, tcy, o.passes ?? 8);
+  }
+  for (let i = 0; i < out.length; i++) out[i] = out[i] < 0 ? 0 : out[i] > 255 ? 255 : out[i];
+  return result;
+}
+
+/** Back-projection rounds, then the exact per-block projection (see the top of this file). */
+function projectBlockMeans(img: PlanarImage, colour: Float32Array, hasMosaic: Uint8Array, mosaic: Uint8Array, grid: BlockGrid, fi: number, fj: number, gw: number, gh: number,
+  tx: ReturnType<typeof axisTaps>, ty: ReturnType<typeof axisTaps>, passes: number): void {
+  const { width: w, height: h, channels: c, data } = img;
+  const { bw, bh, ox, oy } = grid;
+  const plane = w * h, cells = gw * gh;
+  const sum = new Float64Array(c * cells), count = new Float64Array(cells), inside = new Float64Array(cells);
+  // Block index of every pixel (once).
+  const blockOf = new Int32Array(plane);
+  for (let y = 0; y < h; y++) {
+    const j = Math.floor((y - oy) / bh) - fj;
+    for (let x = 0; x < w; x++) blockOf[y * w + x] = j * gw + Math.floor((x - ox) / bw) - fi;
+  }
+  for (let p = 0; p < plane; p++) {
+    count[blockOf[p]]++;
+    if (mosaic[p]) inside[blockOf[p]]++;
+  }
+  const errors = (): Float32Array => {
+    sum.fill(0);
+    for (let k = 0; k < c; k++) for (let p = 0; p < plane; p++) sum[k * cells + blockOf[p]] += data[k * plane + p];
+    const e = new Float32Array(c * cells);
+    for (let k = 0; k < c; k++) for (let b = 0; b < cells; b++) e[k * cells + b] = hasMosaic[b] ? colour[k * cells + b] - sum[k * cells + b] / count[b] : 0;
+    return e;
+  };
+  for (let pass = 0; pass < passes; pass++) {
+    const d = interpolateGrid(errors(), gw, gh, c, tx, ty, w, h);
+    for (let k = 0; k < c; k++) for (let p = 0; p < plane; p++) if (mosaic[p]) data[k * plane + p] += d[k * plane + p];
+  }
+  const e = errors();
+  for (let k = 0; k < c; k++) {
+    for (let p = 0; p < plane; p++) {
+      if (!mosaic[p]) continue;
+      const b = blockOf[p];
+      data[k * plane + p] += (e[k * cells + b] * count[b]) / inside[b];
+    }
+  }
+}
+
+/** Planar float (0..255) back to HWC bytes, rounded and clamped. */
+export function planarToBytes(img: PlanarImage): Uint8Array {
+  const { width: w, height: h, channels: c, data } = img;
+  const out = new Uint8Array(w * h * c);
+  for (let k = 0; k < c; k++) {
+    for (let p = 0; p < w * h; p++) {
+      const v = Math.round(data[k * w * h + p]);
+      out[p * c + k] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
+  return out;
+}
