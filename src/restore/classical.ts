@@ -221,12 +221,28 @@ function projectBlockMeans(img: PlanarImage, colour: Float32Array, hasMosaic: Ui
     const d = interpolateGrid(errors(), gw, gh, c, tx, ty, w, h);
     for (let k = 0; k < c; k++) for (let p = 0; p < plane; p++) if (mosaic[p]) data[k * plane + p] += d[k * plane + p];
   }
-  const e = errors();
-  for (let k = 0; k < c; k++) {
-    for (let p = 0; p < plane; p++) {
-      if (!mosaic[p]) continue;
-      const b = blockOf[p];
-      data[k * plane + p] += (e[k * cells + b] * count[b]) / inside[b];
+  // Exact projection with clamping to 0..255: a block's error is shared by its mosaic pixels
+  // that can still move that way (a pixel at 255 cannot go up), so blocks next to saturated
+  // areas still get their mean; a few rounds settle what clamping leaves.
+  const free = new Float64Array(cells);
+  for (let p = 0; p < data.length; p++) data[p] = data[p] < 0 ? 0 : data[p] > 255 ? 255 : data[p];
+  for (let round = 0; round < 12; round++) {
+    const e = errors();
+    if (round > 0 && e.every((v) => Math.abs(v) < 0.005)) break;
+    for (let k = 0; k < c; k++) {
+      free.fill(0);
+      for (let p = 0; p < plane; p++) {
+        if (!mosaic[p]) continue;
+        const b = blockOf[p], v = data[k * plane + p], eb = e[k * cells + b];
+        if ((eb > 0 && v < 255) || (eb < 0 && v > 0)) free[b]++;
+      }
+      for (let p = 0; p < plane; p++) {
+        if (!mosaic[p]) continue;
+        const b = blockOf[p], v = data[k * plane + p], eb = e[k * cells + b];
+        if (!free[b] || !((eb > 0 && v < 255) || (eb < 0 && v > 0))) continue;
+        const u = v + (eb * count[b]) / free[b];
+        data[k * plane + p] = u < 0 ? 0 : u > 255 ? 255 : u;
+      }
     }
   }
 }

@@ -42,6 +42,8 @@ export const RestorerTrainSchema = z.object({
   init: z.string().optional(),
   /** Continue OUT/latest.safetensors exactly; without it an existing run is refused. */
   resume: z.boolean().default(false),
+  /** Stop after this step with a checkpoint, as an interruption would (the schedule still spans `steps`). */
+  stopAfter: z.number().int().min(1).optional(),
   saveEvery: z.number().int().min(1).default(500),
   validateEvery: z.number().int().min(1).default(500),
   validationExamples: z.number().int().min(1).default(96),
@@ -196,11 +198,12 @@ export async function trainRestorer(options: RestorerTrainOptions, onProgress?: 
   let next = stackExamples(Array.from({ length: o.batchSize }, () => drawExample(photos, rng, sampler)));
   let lossSum = 0, lossCount = 0, lastValidation: ValidationResult | undefined;
   const tStart = performance.now();
-  for (let t = start + 1; t <= o.steps; t++) {
+  const last = Math.min(o.steps, o.stopAfter ?? o.steps);
+  for (let t = start + 1; t <= last; t++) {
     const batch = next;
     const running = step.run(feedsOf(batch, step.inputs));
     const stateAfter = rng.getState();
-    next = t < o.steps ? stackExamples(Array.from({ length: o.batchSize }, () => drawExample(photos, rng, sampler))) : batch;
+    next = t < last ? stackExamples(Array.from({ length: o.batchSize }, () => drawExample(photos, rng, sampler))) : batch;
     const r = await running;
     adam.lr = learningRate(o, t);
     adam.step();
@@ -209,19 +212,19 @@ export async function trainRestorer(options: RestorerTrainOptions, onProgress?: 
     nextState = stateAfter;
     const done = t - start, rate = done / ((performance.now() - tStart) / 1000);
     let validated: ValidationResult | undefined;
-    if (t % o.validateEvery === 0 || t === o.steps) validated = lastValidation = await validate();
-    if (t % 50 === 0 || t === o.steps || validated) {
+    if (t % o.validateEvery === 0 || t === last) validated = lastValidation = await validate();
+    if (t % 50 === 0 || t === last || validated) {
       await appendFile(log, JSON.stringify({ step: t, loss: lossSum / lossCount, lr: adam.lr, stepsPerSecond: rate, ...(validated ? { validation: validated } : {}) }) + '\n');
       onProgress?.({ step: t, total: o.steps, loss: lossSum / lossCount, lr: adam.lr, stepsPerSecond: rate, etaSeconds: (o.steps - t) / rate, validation: validated });
       lossSum = lossCount = 0;
     }
-    if (t % o.saveEvery === 0 || t === o.steps) await save(t, nextState);
+    if (t % o.saveEvery === 0 || t === last) await save(t, nextState);
   }
   await step.release();
   await validationStep?.release();
   const model = join(o.output, MODEL_FILE);
-  await saveRestorer(model, net, { step: o.steps, info: { steps: o.steps, photos: o.photos, validation: lastValidation } });
-  return { checkpoint, model, steps: o.steps, seconds: (performance.now() - t0) / 1000, validation: lastValidation };
+  if (last === o.steps) await saveRestorer(model, net, { step: o.steps, info: { steps: o.steps, photos: o.photos, validation: lastValidation } });
+  return { checkpoint, model, steps: last, seconds: (performance.now() - t0) / 1000, validation: lastValidation };
 }
 
 /** A fixed set of held-out examples (the same every time), in batches. */
