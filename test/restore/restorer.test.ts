@@ -149,3 +149,22 @@ test('training: a resumed run continues the saved step (only the remaining steps
   await assert.rejects(trainRestorer({ ...base, output: join(root, 'nothing'), resume: true }), /cannot resume: .*latest\.safetensors does not exist/);
   assert.ok(!existsSync(join(root, 'nothing', 'latest.safetensors')));
 });
+
+test('adversarial fine-tune: needs a trained restorer; resumes exactly, discriminator and its moments included', async () => {
+  const photos = join(root, 'photos');
+  const init = join(root, 'init.safetensors');
+  await saveRestorer(init, tiny(), { step: 0 });
+  const base = { photos, batchSize: 2, size: 32, steps: 4, saveEvery: 2, warmup: 1, threads: 1, seed: 2, adversarial: { weight: 0.05, featureMatching: 0.1, ndf: 4 } };
+  await assert.rejects(trainRestorer({ ...base, output: join(root, 'gan-noinit') }), /adversarial training fine-tunes a trained restorer/);
+  const losses: Record<string, number>[] = [];
+  const straight = await trainRestorer({ ...base, init, output: join(root, 'gan-straight') }, (p) => losses.push(p.losses));
+  assert.ok(['gan', 'fm', 'd'].every((k) => Number.isFinite(losses[0][k])), JSON.stringify(losses[0]));
+  await trainRestorer({ ...base, init, stopAfter: 2, output: join(root, 'gan-split') });
+  const resumed = await trainRestorer({ ...base, init, output: join(root, 'gan-split'), resume: true });
+  const a = await loadRestorer(straight.checkpoint), b = await loadRestorer(resumed.checkpoint);
+  for (const [k, t] of a.net.stateDict()) assert.deepEqual(b.net.stateDict().get(k)!.data, t.data, `weight ${k}`);
+  assert.ok(a.discriminator && b.discriminator);
+  for (const [k, t] of a.discriminator) assert.deepEqual(b.discriminator.get(k)!.data, t.data, `discriminator ${k}`);
+  // The fine-tune moved the restorer away from its start.
+  assert.notDeepEqual(a.net.stateDict().get('tail.weight')!.data, (await loadRestorer(init)).net.stateDict().get('tail.weight')!.data);
+});

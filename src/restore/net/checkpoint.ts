@@ -6,6 +6,7 @@ import { readSafetensors, writeSafetensors } from '../../io/safetensors.js';
 import type { HostTensor } from '../../io/host-tensor.js';
 import { toFloat32 } from '../../io/dtype.js';
 import type { Adam } from '../../train/optim/adam.js';
+import type { Module } from '../../nn/module.js';
 import { MosaicRestorer, RestorerConfigSchema, type RestorerConfig } from './restorer.js';
 
 export const RESTORER_FORMAT = 'img2img-restorer';
@@ -22,20 +23,43 @@ export interface RestorerMeta {
   trainState?: Record<string, unknown>;
 }
 
-const OPT_PREFIX = 'optimizer.';
-
-export async function saveRestorer(path: string, net: MosaicRestorer, meta: Omit<RestorerMeta, 'format' | 'config'>, optimizer?: Adam): Promise<void> {
-  const tensors = new Map<string, HostTensor>(net.stateDict());
-  let optimizerScalars: Record<string, number> | undefined;
-  if (optimizer) {
-    const st = optimizer.stateDict();
-    for (const [k, t] of st.tensors) tensors.set(OPT_PREFIX + k, t);
-    optimizerScalars = st.scalars;
-  }
-  await writeSafetensors(path, tensors, { format: RESTORER_FORMAT, config: net.config, ...meta, ...(optimizerScalars ? { optimizerScalars } : {}) });
+/** Training-only parts of a checkpoint, each under its own tensor-name prefix. */
+export interface TrainingParts {
+  /** The restorer's optimizer. */
+  optimizer?: Adam;
+  /** The adversarial fine-tune's discriminator and its optimizer. */
+  discriminator?: Module;
+  discriminatorOptimizer?: Adam;
 }
 
-export interface LoadedRestorer { net: MosaicRestorer; meta: RestorerMeta; optimizerState?: { scalars: Record<string, number>; tensors: Map<string, HostTensor> } }
+const PREFIX = { optimizer: 'optimizer.', discriminator: 'discriminator.', discriminatorOptimizer: 'optimizer_D.' } as const;
+const isTrainingTensor = (k: string) => Object.values(PREFIX).some((p) => k.startsWith(p));
+
+export async function saveRestorer(path: string, net: MosaicRestorer, meta: Omit<RestorerMeta, 'format' | 'config'>, parts: TrainingParts = {}): Promise<void> {
+  const tensors = new Map<string, HostTensor>(net.stateDict());
+  const optimizerScalars: Record<string, Record<string, number>> = {};
+  for (const key of ['optimizer', 'discriminatorOptimizer'] as const) {
+    const opt = parts[key];
+    if (!opt) continue;
+    const st = opt.stateDict();
+    for (const [k, t] of st.tensors) tensors.set(PREFIX[key] + k, t);
+    optimizerScalars[key] = st.scalars;
+  }
+  if (parts.discriminator) for (const [k, t] of parts.discriminator.stateDict()) tensors.set(PREFIX.discriminator + k, t);
+  const scalars = Object.keys(optimizerScalars).length ? { optimizerScalars } : {};
+  await writeSafetensors(path, tensors, { format: RESTORER_FORMAT, config: net.config, ...meta, ...scalars });
+}
+
+type OptimizerState = { scalars: Record<string, number>; tensors: Map<string, HostTensor> };
+
+export interface LoadedRestorer {
+  net: MosaicRestorer;
+  meta: RestorerMeta;
+  /** Optimizer states by part ('optimizer', 'discriminatorOptimizer'), in training checkpoints. */
+  optimizers: Partial<Record<'optimizer' | 'discriminatorOptimizer', OptimizerState>>;
+  /** The discriminator's weights, in adversarial training checkpoints. */
+  discriminator?: Map<string, HostTensor>;
+}
 
 /** Reads a restorer file; a file that is not one fails naming the path and what it holds. */
 export async function loadRestorer(path: string): Promise<LoadedRestorer> {
@@ -48,13 +72,18 @@ export async function loadRestorer(path: string): Promise<LoadedRestorer> {
   const parsed = RestorerConfigSchema.safeParse(metadata.config);
   if (!parsed.success) throw new Error(`${path}: bad restorer config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const net = new MosaicRestorer(parsed.data);
-  const weights = new Map([...tensors].filter(([k]) => !k.startsWith(OPT_PREFIX)).map(([k, t]) => [k, toFloat32(t)]));
-  net.loadStateDict(weights, { source: path });
-  const opt = new Map([...tensors].filter(([k]) => k.startsWith(OPT_PREFIX)).map(([k, t]) => [k.slice(OPT_PREFIX.length), t]));
-  const scalars = metadata.optimizerScalars as Record<string, number> | undefined;
+  net.loadStateDict(new Map([...tensors].filter(([k]) => !isTrainingTensor(k)).map(([k, t]) => [k, toFloat32(t)])), { source: path });
+  const part = (prefix: string) => new Map([...tensors].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t]));
+  let allScalars = (metadata.optimizerScalars ?? {}) as Record<string, Record<string, number>>;
+  // Checkpoints of the first training runs kept the one optimizer's scalars at the top level.
+  if (typeof (allScalars as Record<string, unknown>).t === 'number') allScalars = { optimizer: allScalars as unknown as Record<string, number> };
+  const optimizers: LoadedRestorer['optimizers'] = {};
+  for (const key of ['optimizer', 'discriminatorOptimizer'] as const) if (allScalars[key]) optimizers[key] = { scalars: allScalars[key], tensors: part(PREFIX[key]) };
+  const d = part(PREFIX.discriminator);
   return {
     net,
     meta: { format: RESTORER_FORMAT, config: parsed.data, step: Number(metadata.step ?? 0), info: metadata.info as Record<string, unknown> | undefined, trainState: metadata.trainState as Record<string, unknown> | undefined },
-    optimizerState: scalars && opt.size ? { scalars, tensors: opt } : undefined,
+    optimizers,
+    ...(d.size ? { discriminator: d } : {}),
   };
 }

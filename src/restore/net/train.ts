@@ -11,6 +11,8 @@ import { z } from 'zod';
 import * as g from '../../graph/index.js';
 import { Step } from '../../runtime/step.js';
 import { Adam } from '../../train/optim/adam.js';
+import { NLayerDiscriminator } from '../../models/discriminators.js';
+import { Conv2d, initWeights, manualSeed } from '../../nn/index.js';
 import { Rng, type RngState } from '../../util/rng.js';
 import { batchShapes, stackExamples, type Batch } from './batch.js';
 import { loadRestorer, saveRestorer } from './checkpoint.js';
@@ -47,6 +49,16 @@ export const RestorerTrainSchema = z.object({
   saveEvery: z.number().int().min(1).default(500),
   validateEvery: z.number().int().min(1).default(500),
   validationExamples: z.number().int().min(1).default(96),
+  /**
+   * Adversarial fine-tune (the sharp model): a PatchGAN conditioned on the mosaic adds an LSGAN
+   * term and feature matching to the Charbonnier loss. Needs `init` (a trained restorer).
+   */
+  adversarial: z.object({
+    weight: z.number().min(0).default(0.01),
+    featureMatching: z.number().min(0).default(0.1),
+    ndf: z.number().int().min(4).max(256).default(32),
+    lr: z.number().positive().default(1e-4),
+  }).optional(),
   seed: z.number().int().default(0),
   threads: z.number().int().min(1).optional(),
 });
@@ -58,6 +70,8 @@ export interface RestorerProgress {
   step: number;
   total: number;
   loss: number;
+  /** Mean of each logged loss since the last report (loss, rec; with an adversary gan, fm, d). */
+  losses: Record<string, number>;
   lr: number;
   stepsPerSecond: number;
   etaSeconds: number;
@@ -131,6 +145,24 @@ function regionPsnr(examples: readonly TrainingExample[], outputs: Float32Array,
   return { gainDb, perStyle };
 }
 
+/** Weighted Charbonnier loss (a smooth L1): mean(weight * sqrt(d^2 + eps^2)). */
+function charbonnier(out: g.Tensor, target: g.Tensor, weight: g.Tensor): g.Tensor {
+  const d = g.sub(out, target);
+  return g.mean(g.mul(weight, g.sqrt(g.add(g.mul(d, d), CHARBONNIER_EPS ** 2))));
+}
+
+/** The discriminator's activations after each LeakyReLU, then its score map (last). */
+function discriminatorFeatures(d: NLayerDiscriminator, x: g.Tensor): g.Tensor[] {
+  const feats: g.Tensor[] = [];
+  let h = x;
+  for (const layer of d.model.layers) {
+    h = layer.forward(h);
+    if (!(layer instanceof Conv2d)) feats.push(h);
+  }
+  feats.push(h);
+  return feats;
+}
+
 /**
  * Trains a restorer. Returns the paths of the last checkpoint (with optimizer state) and of the
  * weights-only model file.
@@ -141,42 +173,65 @@ export async function trainRestorer(options: RestorerTrainOptions, onProgress?: 
   const checkpoint = join(o.output, CHECKPOINT_FILE);
   if (existsSync(checkpoint) && !o.resume) throw new Error(`${o.output} already holds a training run (${CHECKPOINT_FILE}); resume it with resume: true (--resume) or choose another output`);
   if (o.resume && !existsSync(checkpoint)) throw new Error(`cannot resume: ${checkpoint} does not exist`);
+  if (o.adversarial && !o.init && !o.resume) throw new Error('adversarial training fine-tunes a trained restorer: give init (--init FILE or faithful)');
   mkdirSync(o.output, { recursive: true });
   const photos = await loadPhotoSet(o.photos, { split: 'train', minSide: areaSide(sampler) });
   const t0 = performance.now();
 
-  let net: MosaicRestorer;
-  let start = 0;
+  // Networks and optimizers: fresh, from `init`, or as the checkpoint left them.
   const rng = new Rng(o.seed);
-  let resumeOptimizer: Awaited<ReturnType<typeof loadRestorer>>['optimizerState'];
-  if (o.resume) {
-    const loaded = await loadRestorer(checkpoint);
-    net = loaded.net;
-    start = loaded.meta.step;
-    rng.setState(loaded.meta.trainState?.rng as RngState);
-    resumeOptimizer = loaded.optimizerState;
-  } else if (o.init) {
-    net = (await loadRestorer(o.init)).net;
-  } else {
-    net = new MosaicRestorer(RestorerConfigSchema.parse({ arch: 'mosaic-restorer', features: o.features, blocks: o.blocks })).initialize(new Rng(o.seed + 1));
-  }
+  const loaded = o.resume ? await loadRestorer(checkpoint) : o.init ? await loadRestorer(o.init) : undefined;
+  const net = loaded?.net ?? new MosaicRestorer(RestorerConfigSchema.parse({ arch: 'mosaic-restorer', features: o.features, blocks: o.blocks })).initialize(new Rng(o.seed + 1));
+  const start = o.resume ? loaded!.meta.step : 0;
+  if (o.resume) rng.setState(loaded!.meta.trainState?.rng as RngState);
   const adam = new Adam(net.parameters(), { lr: o.lr, betas: [0.9, 0.99] });
-  if (resumeOptimizer) adam.loadStateDict(resumeOptimizer);
+  if (o.resume && loaded!.optimizers.optimizer) adam.loadStateDict(loaded!.optimizers.optimizer);
+  const adv = o.adversarial;
+  let disc: NLayerDiscriminator | undefined, discAdam: Adam | undefined;
+  if (adv) {
+    manualSeed(o.seed + 2);
+    disc = new NLayerDiscriminator(6, adv.ndf, 3, 'none');
+    initWeights(disc, 'normal', 0.02);
+    if (o.resume && loaded!.discriminator) disc.loadStateDict(loaded!.discriminator, { source: checkpoint });
+    discAdam = new Adam(disc.parameters(), { lr: adv.lr, betas: [0.5, 0.99] });
+    if (o.resume && loaded!.optimizers.discriminatorOptimizer) discAdam.loadStateDict(loaded!.optimizers.discriminatorOptimizer);
+  }
   if (!o.resume) await writeFile(join(o.output, 'options.json'), JSON.stringify({ ...o, photoSources: photos.sources.length }, null, 2));
 
   const shapes = batchShapes(o.batchSize, o.size, membershipRows(o.size, sampler.minBlock), RESTORER_FEATURES);
   const runtime = { threads: o.threads };
+  // The restorer's step. With an adversary: + weight * LSGAN term + featureMatching * L1 between
+  // the discriminator's activations on the output and on the original (the discriminator is
+  // conditioned on the mosaic, and only read here: its parameters get no gradient).
   const step = await Step.compile({
-    build: () => {
+    build: (): Record<string, g.Tensor> => {
       const x = batchInputs(shapes);
       const out = net.restore(x.features, x.p);
-      const d = g.sub(out, x.target);
-      const loss = g.mean(g.mul(x.weight, g.sqrt(g.add(g.mul(d, d), CHARBONNIER_EPS ** 2))));
-      return { loss };
+      const rec = charbonnier(out, x.target, x.weight);
+      if (!adv || !disc) return { loss: rec, rec };
+      const cond = g.slice(x.features, [3], [6], [1]);
+      const fake = discriminatorFeatures(disc, g.concat([cond, out], 1));
+      const real = discriminatorFeatures(disc, g.concat([cond, x.target], 1));
+      const gan = g.mean(g.square(g.sub(fake[fake.length - 1], 1)));
+      const fm = fake.slice(0, -1).map((f, i) => g.mean(g.abs(g.sub(f, g.detach(real[i]))))).reduce((s, v) => g.add(s, v));
+      return { loss: g.add(rec, g.add(g.mul(gan, adv.weight), g.mul(fm, adv.featureMatching))), rec, gan, fm, out };
     },
     loss: 'loss',
     wrt: net.parameters(),
   }, runtime);
+  // The discriminator's step (LSGAN): originals score 1, this step's outputs 0.
+  const discStep = adv && disc ? await Step.compile({
+    build: () => {
+      const x = batchInputs(shapes);
+      const cond = g.slice(x.features, [3], [6], [1]);
+      const fake = g.input('fake', shapes.target);
+      const dReal = discriminatorFeatures(disc!, g.concat([cond, x.target], 1)).pop()!;
+      const dFake = discriminatorFeatures(disc!, g.concat([cond, fake], 1)).pop()!;
+      return { loss: g.mul(g.add(g.mean(g.square(g.sub(dReal, 1))), g.mean(g.square(dFake))), 0.5) };
+    },
+    loss: 'loss',
+    wrt: disc.parameters(),
+  }, runtime) : undefined;
 
   const validation = o.validation ? await validationSet(o, sampler) : undefined;
   const validationStep = validation ? await Step.compile({ build: () => { const x = batchInputs(shapes); return { out: net.restore(x.features, x.p) }; } }, runtime) : undefined;
@@ -191,12 +246,15 @@ export async function trainRestorer(options: RestorerTrainOptions, onProgress?: 
 
   const log = join(o.output, LOG_FILE);
   const save = async (t: number, rngState: RngState) => {
-    await saveRestorer(checkpoint, net, { step: t, trainState: { rng: rngState }, info: { steps: o.steps, photos: o.photos } }, adam);
+    await saveRestorer(checkpoint, net, { step: t, trainState: { rng: rngState }, info: { steps: o.steps, photos: o.photos } },
+      { optimizer: adam, discriminator: disc, discriminatorOptimizer: discAdam });
   };
-  // The next batch is made while ORT runs the current one; its RNG state is what a checkpoint keeps.
+  // The next batch is made while ORT runs the current one; the RNG state before it is what a
+  // checkpoint keeps, so a resumed run makes the same batches.
   let nextState = rng.getState();
   let next = stackExamples(Array.from({ length: o.batchSize }, () => drawExample(photos, rng, sampler)));
-  let lossSum = 0, lossCount = 0, lastValidation: ValidationResult | undefined;
+  const sums: Record<string, number> = {};
+  let count = 0, lastValidation: ValidationResult | undefined;
   const tStart = performance.now();
   const last = Math.min(o.steps, o.stopAfter ?? o.steps);
   for (let t = start + 1; t <= last; t++) {
@@ -207,20 +265,30 @@ export async function trainRestorer(options: RestorerTrainOptions, onProgress?: 
     const r = await running;
     adam.lr = learningRate(o, t);
     adam.step();
-    lossSum += r.loss[0];
-    lossCount++;
+    const losses: Record<string, number> = { loss: r.loss[0], rec: r.rec[0] };
+    if (discStep && discAdam) {
+      const d = await discStep.run({ ...feedsOf(batch, discStep.inputs), fake: r.out });
+      discAdam.lr = (adv!.lr * learningRate(o, t)) / o.lr;
+      discAdam.step();
+      Object.assign(losses, { gan: r.gan[0], fm: r.fm[0], d: d.loss[0] });
+    }
+    for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v;
+    count++;
     nextState = stateAfter;
     const done = t - start, rate = done / ((performance.now() - tStart) / 1000);
     let validated: ValidationResult | undefined;
     if (t % o.validateEvery === 0 || t === last) validated = lastValidation = await validate();
     if (t % 50 === 0 || t === last || validated) {
-      await appendFile(log, JSON.stringify({ step: t, loss: lossSum / lossCount, lr: adam.lr, stepsPerSecond: rate, ...(validated ? { validation: validated } : {}) }) + '\n');
-      onProgress?.({ step: t, total: o.steps, loss: lossSum / lossCount, lr: adam.lr, stepsPerSecond: rate, etaSeconds: (o.steps - t) / rate, validation: validated });
-      lossSum = lossCount = 0;
+      const mean = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
+      await appendFile(log, JSON.stringify({ step: t, ...mean, lr: adam.lr, stepsPerSecond: rate, ...(validated ? { validation: validated } : {}) }) + '\n');
+      onProgress?.({ step: t, total: o.steps, loss: mean.loss, losses: mean, lr: adam.lr, stepsPerSecond: rate, etaSeconds: (last - t) / rate, validation: validated });
+      for (const k of Object.keys(sums)) delete sums[k];
+      count = 0;
     }
     if (t % o.saveEvery === 0 || t === last) await save(t, nextState);
   }
   await step.release();
+  await discStep?.release();
   await validationStep?.release();
   const model = join(o.output, MODEL_FILE);
   if (last === o.steps) await saveRestorer(model, net, { step: o.steps, info: { steps: o.steps, photos: o.photos, validation: lastValidation } });
