@@ -19,7 +19,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createImage, pasteImage, readImage, writeImage, type Image } from '../../src/data/image.js';
-import { listImages } from '../../src/mosaic/files.js';
+import { listImages } from '../../src/data/file-list.js';
 import { createMask, type Mask } from '../../src/mosaic/mask.js';
 import { applyMosaic } from '../../src/mosaic/mosaic.js';
 import { parseStyleList } from '../../src/mosaic/pair-sampling.js';

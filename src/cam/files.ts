@@ -3,7 +3,7 @@ import { forEachFile } from '../util/batch.js';
 import { outputIsFolder } from '../util/output-path.js';
 import { extname, join } from 'node:path';
 import { readImage, writeImage } from '../data/image.js';
-import { expandInputs } from '../mosaic/files.js';
+import { expandInputs } from '../data/file-list.js';
 import { loadClassifier, OnnxClassifier, type ClassifierLoadOptions, type ExplainOptions, type ImageExplanation } from './classifier.js';
 import { overlayHeatmap } from './heatmap.js';
 

@@ -4,7 +4,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readImage } from '../data/image.js';
-import { listImages } from '../mosaic/files.js';
+import { listImages } from '../data/file-list.js';
 import { preprocessImage } from '../cam/preprocess.js';
 import { createRng } from '../util/rng.js';
 

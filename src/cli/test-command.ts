@@ -10,6 +10,7 @@ import { networkPath } from '../train/checkpoint.js';
 import { readTrainOptions } from '../train/trainer.js';
 import { firstImage } from '../train/report.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { escapeHtml as esc } from '../util/html.js';
 import { Rng } from '../util/rng.js';
 import { int, oneOf } from './parse.js';
 import { addRuntimeOptions, applyRuntimeOptions } from './runtime-options.js';
@@ -82,11 +83,15 @@ export async function runTest(opts: Record<string, any>): Promise<string> {
     for (const [name, t] of Object.entries(visuals)) {
       const file = `${stem}_${name}.png`;
       await writeImage(join(outDir, 'images', file), firstImage({ dtype: 'float32', ...t }));
-      cells.push(`<td><img src="images/${file}" width="256"><br>${name}</td>`);
+      cells.push(`<td><img src="images/${esc(file)}" width="256"><br>${esc(name)}</td>`);
     }
-    rows.push(`<tr><td>${stem}</td>${cells.join('')}</tr>`);
+    rows.push(`<tr><td>${esc(stem)}</td>${cells.join('')}</tr>`);
   }
-  await writeFileAtomic(join(outDir, 'index.html'), `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${o.name} ${o.phase} ${o.epoch}</title></head><body>\n<h1>Experiment = ${o.name}, Phase = ${o.phase}, Epoch = ${o.epoch}</h1>\n<table>\n${rows.join('\n')}\n</table></body></html>\n`);
+  const title = `${o.name} ${o.phase} ${o.epoch}`;
+  const heading = `Experiment = ${o.name}, Phase = ${o.phase}, Epoch = ${o.epoch}`;
+  const html = `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body>\n<h1>${esc(heading)}</h1>\n`
+    + `<table>\n${rows.join('\n')}\n</table></body></html>\n`;
+  await writeFileAtomic(join(outDir, 'index.html'), html);
   for (const t of translators) await t.release();
   return outDir;
 }

@@ -3,28 +3,11 @@ import { join, basename, extname } from 'node:path';
 import { readImage, writeImage, imageToCHW, chwToImage, type Channels } from '../data/image.js';
 import { loadGenerator } from '../inference/load-generator.js';
 import { Translator } from '../inference/translator.js';
-import { listImages } from '../data/file-list.js';
-import { statSync } from 'node:fs';
+import { expandInputs } from '../data/file-list.js';
 import { int } from './parse.js';
 import { outputIsFolder } from '../util/output-path.js';
 import { batchProgress, forEachFile } from '../util/batch.js';
 import { addRuntimeOptions, applyRuntimeOptions } from './runtime-options.js';
-
-/** Expands files and folders into image paths (a folder: its images, sorted). */
-export async function expandImageInputs(inputs: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of inputs) {
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      throw new Error(`input ${p} does not exist`);
-    }
-    if (st.isDirectory()) out.push(...(await listImages(p)));
-    else out.push(p);
-  }
-  return out;
-}
 
 export function registerTranslateCommand(program: Command): void {
   const cmd = program
@@ -50,13 +33,13 @@ export function registerTranslateCommand(program: Command): void {
 
 export async function translateFiles(inputs: readonly string[], o: Record<string, any>): Promise<number> {
   const gen = await loadGenerator(o.checkpoint, { netG: o.netG, norm: o.norm, ngf: o.ngf, inputNc: o.inputNc, outputNc: o.outputNc, useDropout: o.dropout !== false });
-  const files = await expandImageInputs(inputs);
+  const { files, hadFolder } = await expandInputs(inputs);
   if (files.length === 0) throw new Error(`no images found in ${inputs.join(', ')}`);
-  const singleFile = !outputIsFolder(o.output, files.length, inputs.some((p) => statSync(p).isDirectory()));
+  const singleFile = !outputIsFolder(o.output, files.length, hadFolder);
   const translator = new Translator(gen.net, gen.config, !!o.eval, {}, o.seed);
   const bar = batchProgress();
   try {
-    await forEachFile(files.map((path) => ({ path })), async ({ path }) => {
+    await forEachFile(files, async ({ path }) => {
       const img = await readImage(path, { channels: gen.config.inputNc as Channels });
       const x = imageToCHW(img);
       const y = await translator.run(x.data, [1, ...x.shape]);

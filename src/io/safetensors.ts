@@ -15,7 +15,8 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic.js';
 import { assertLittleEndianHost, bfloat16ToFloat32, dataMatchesDtype, DTYPE_BYTES, typedFromBytes } from './dtype.js';
-import { numel, type HostDType, type HostTensor } from './host-tensor.js';
+import { numel } from '../graph/shape.js';
+import { type HostDType, type HostTensor } from './host-tensor.js';
 
 const TO_ST: Readonly<Record<HostDType, string>> = {
   float32: 'F32', float64: 'F64', float16: 'F16', int64: 'I64', int32: 'I32', int16: 'I16', int8: 'I8', uint8: 'U8', bool: 'BOOL',

@@ -4,7 +4,8 @@
  * tensor rebuilding (offset + strides -> dense row-major copy).
  */
 import { allocTyped, bfloat16ToFloat32, DTYPE_BYTES, typedFromBytes } from './dtype.js';
-import { numel, type HostData, type HostDType, type HostTensor } from './host-tensor.js';
+import { numel } from '../graph/shape.js';
+import { type HostData, type HostDType, type HostTensor } from './host-tensor.js';
 import { PyGlobal, type UnpickleHooks } from './pickle.js';
 
 type StorageDType = HostDType | 'bfloat16';

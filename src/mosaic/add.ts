@@ -3,7 +3,7 @@ import { outputIsFolder } from '../util/output-path.js';
 import { extname, join } from 'node:path';
 import { readImage, writeImage } from '../data/image.js';
 import { createRng } from '../util/rng.js';
-import { expandInputs } from './files.js';
+import { expandInputs } from '../data/file-list.js';
 import { applyMosaic, type MosaicOptions } from './mosaic.js';
 import { checkRegionSpec, regionMask, type RegionSpec } from './region-spec.js';
 

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { readImage, writeImage } from '../data/image.js';
 import { mosaicFiles } from './add.js';
 import { parseBlockSize } from './block-size.js';
-import { expandInputs } from './files.js';
+import { expandInputs } from '../data/file-list.js';
 import { locateMosaic } from './locate.js';
 import { maskToImage } from './mask.js';
 import { makePairs, parseSplit } from './pairs.js';

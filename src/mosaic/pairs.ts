@@ -6,9 +6,10 @@
 // gives byte-identical files, independent of the other sources.
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cropImage, hconcat, readImage, resizeImage, writeFileAtomic, writeImage, type Image } from '../data/image.js';
+import { cropImage, hconcat, readImage, resizeImage, writeImage, type Image } from '../data/image.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { createRng } from '../util/rng.js';
-import { listImages, type InputFile } from './files.js';
+import { listImages, type ImageFile } from '../data/file-list.js';
 import { maskArea, type Mask } from './mask.js';
 import { applyMosaic } from './mosaic.js';
 import { sampleCrop, sampleParams, sampleShapes, type MosaicParams, type ShapeRecord } from './pair-sampling.js';
@@ -151,7 +152,7 @@ export async function makePairs(opts: PairsOptions): Promise<PairsManifest> {
   return manifest;
 }
 
-async function makeOnePair(img: Image, f: InputFile, rng: ReturnType<typeof createRng>, size: number, opts: PairsOptions) {
+async function makeOnePair(img: Image, f: ImageFile, rng: ReturnType<typeof createRng>, size: number, opts: PairsOptions) {
   const crop = sampleCrop(rng, img.width, img.height, size);
   const clean = await resizeImage(cropImage(img, crop.x, crop.y, crop.w, crop.h), size, size, 'bicubic');
   let shapes: ShapeRecord[] = [];

@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { readImage, writeImage, type Image } from '../data/image.js';
-import { expandInputs } from '../mosaic/files.js';
+import { expandInputs } from '../data/file-list.js';
 import { readMask, type Box } from '../mosaic/mask.js';
 import { parseBox } from '../mosaic/shapes.js';
 import type { RuntimeOptions } from '../runtime/session.js';

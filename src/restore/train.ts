@@ -5,12 +5,13 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { cropImage, hconcat, readImage, writeFileAtomic, writeImage, type Image } from '../data/image.js';
+import { cropImage, hconcat, readImage, writeImage, type Image } from '../data/image.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { regionsFromMask } from './regions.js';
 import { RESTORE_INPUTS, smoothRegion, type RestoreInput } from './smooth.js';
 import { runTraining } from '../cli/train-command.js';
 import { RECONSTRUCTION_LOSSES, type ReconstructionLoss } from '../train/pix2pix.js';
-import { listImages } from '../mosaic/files.js';
+import { listImages } from '../data/file-list.js';
 import { makePairs, type PairsManifest } from '../mosaic/pairs.js';
 import { createMask, type Mask } from '../mosaic/mask.js';
 import { fillEllipse, fillRect } from '../mosaic/shapes.js';

@@ -4,6 +4,7 @@ import { writeChartPng } from '../plot/index.js';
 import { writeImage } from '../data/image.js';
 import { chwToImage, hconcat } from '../data/image.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { escapeHtml } from '../util/html.js';
 import type { HostTensor } from '../io/host-tensor.js';
 
 export interface LossRecord { epoch: number; iter: number; step: number; lr: number; losses: Record<string, number> }
@@ -70,7 +71,7 @@ export async function saveVisuals(webDir: string, epoch: number, visuals: Record
 
 /** The reference's web/index.html: per epoch, newest first, every visual with its name. */
 export async function writeHtml(webDir: string, title: string, epochs: { epoch: number; files: string[] }[]): Promise<void> {
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const esc = escapeHtml;
   const rows = [...epochs].sort((a, b) => b.epoch - a.epoch).map((e) =>
     `<h3>epoch [${e.epoch}]</h3>\n<table><tr>${e.files.map((f) => `<td><a href="images/${esc(f)}"><img src="images/${esc(f)}" width="256"></a><br>${esc(f.replace(/^epoch\d+_|\.png$/g, ''))}</td>`).join('')}</tr></table>`,
   );
