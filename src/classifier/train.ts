@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import * as g from '../graph/index.js';
 import { manualSeed } from '../nn/init.js';
 import { Step } from '../runtime/step.js';
-import { Adam } from '../train/optim/adam.js';
+import { Adam } from '../optim/adam.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { sidecarPath, type ClassifierSidecar } from '../cam/model.js';
@@ -113,9 +113,9 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
   const target = g.input('target', [batch, nc]);
   const runtime = opts.threads ? { threads: opts.threads } : {};
   net.train();
-  const trainStep = await Step.compile({ build: () => { const logits = net.forward(x); return { loss: g.crossEntropy(logits, target), logits }; }, loss: 'loss', wrt: net.parameters() }, runtime);
+  const trainStep = await Step.compile({ build: () => { const logits = net.forward(x); return { loss: g.crossEntropy(logits, target), logits }; }, loss: 'loss', wrt: net.parameters(), modules: [net] }, runtime);
   net.eval();
-  const evalStep = await Step.compile({ build: () => ({ logits: net.forward(x) }) }, runtime);
+  const evalStep = await Step.compile({ build: () => ({ logits: net.forward(x) }), modules: [net] }, runtime);
   net.train();
 
   const predict = async (items: readonly LabeledImage[]): Promise<number[]> => {

@@ -14,7 +14,7 @@ import { chartToRgba, writeChartPng, writeGif } from '../plot/index.js';
 import type { RuntimeOptions } from '../runtime/session.js';
 import { Step } from '../runtime/step.js';
 import { GAN_MODES, ganLoss, type GanMode } from '../train/gan-loss.js';
-import { Adam } from '../train/optim/adam.js';
+import { Adam } from '../optim/adam.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { frameFigure, plotRange, summaryFigure } from './gan2d-plot.js';
 import type { Sampler2d } from './shapes2d.js';
@@ -157,15 +157,16 @@ export class Gan2d {
         },
         loss: 'lossD',
         wrt: D.parameters(),
+        modules: [G, D],
       },
       opts,
     );
     // G step: D(G(z)) scored as real, gradients go to G only (D's weights are plain inputs here).
-    gan.gStep = await Step.compile({ build: () => ({ lossG: ganLoss(disc(gen(z, cls), cls), true, mode) }), loss: 'lossG', wrt: G.parameters() }, opts);
+    gan.gStep = await Step.compile({ build: () => ({ lossG: ganLoss(disc(gen(z, cls), cls), true, mode) }), loss: 'lossG', wrt: G.parameters(), modules: [G, D] }, opts);
     const n = gan.evalPoints * k;
     const zE = g.input('z', [n, zDim]);
     const clsE = g.input('cls', [n, k]);
-    gan.sampleStep = await Step.compile({ build: () => ({ fake: gen(zE, clsE) }) }, opts);
+    gan.sampleStep = await Step.compile({ build: () => ({ fake: gen(zE, clsE) }), modules: [G] }, opts);
     return gan;
   }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { HostTensor } from '../io/host-tensor.js';
 import type { Module } from '../nn/module.js';
-import type { Optimizer } from './optim/optimizer.js';
+import type { Optimizer } from '../optim/optimizer.js';
 
 /** Metadata every network file carries, so it loads with no architecture flags. */
 export interface NetworkMeta {

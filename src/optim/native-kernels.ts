@@ -10,7 +10,7 @@ export interface NativeKernels {
 function load(): NativeKernels | null {
   if (process.env.IMG2IMG_NO_NATIVE) return null;
   try {
-    return createRequire(import.meta.url)('../../../build/Release/img2img_kernels.node') as NativeKernels;
+    return createRequire(import.meta.url)('../../build/Release/img2img_kernels.node') as NativeKernels;
   } catch {
     return null;
   }
