@@ -9,7 +9,6 @@
 import * as ort from 'onnxruntime-node';
 import type { Image } from '../data/image.js';
 import { encodeOnnx, valueInfoShape, withExtraOutputs } from '../graph/onnx/import-proto.js';
-import { runtimeDefaults } from '../runtime/session.js';
 import { camFromFeatures, findCamHead, type CamHead } from './head.js';
 import { GradCamGraph, gradCamFromGradients } from './gradcam.js';
 import { normalizeHeatmap, reluMap, upsampleBilinear } from './heatmap.js';
@@ -95,7 +94,7 @@ export class OnnxClassifier {
   static async load(path: string, opts: ClassifierLoadOptions = {}): Promise<OnnxClassifier> {
     const file = await readClassifierFile(path, { inputSize: opts.inputSize });
     const normalize = opts.normalize ?? file.sidecar?.normalize ?? 'default';
-    const threads = opts.threads ?? runtimeDefaults.threads;
+    const threads = opts.threads;
     const n = await countClasses(file, threads);
     return new OnnxClassifier(file, normalize, n, threads);
   }

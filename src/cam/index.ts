@@ -6,6 +6,4 @@ export { upsampleBilinear, normalizeHeatmap, reluMap, heatmapPeak, jet, overlayH
 export { preprocessImage, normalizePixels, toRgb, parseNormalization, NORMALIZATIONS, type Normalization } from './preprocess.js';
 export { readClassifierFile, sidecarPath, type ClassifierSidecar, type OnnxClassifierFile } from './model.js';
 export { camFiles, type CamFilesOptions, type CamFileResult } from './files.js';
-export { registerCamCommand } from './cli.js';
-export { camRegionSource, heatmapToMask, dilateMask, type CamRegionSource, type CamRegionOptions, type HeatmapMaskOptions, type RegionChoice } from '../mosaic/cam-regions.js';
-export { autoMosaicFiles, type AutoMosaicOptions, type AutoMosaicResult } from '../mosaic/auto.js';
+export { overlays, overlaysSchema, type OverlaysOptions } from './job.js';

@@ -120,6 +120,6 @@ function reason(err: unknown): string {
   return msg.replace(/^Input buffer contains unsupported image format$/, 'not an image (unsupported or unrecognised format)');
 }
 
-export { imageToCHW, chwToImage } from './image-tensor.js';
+export { imageToCHW, chwToImage, firstImage } from './image-tensor.js';
 export { cropImage, pasteImage, resizeImage, hconcat } from './image-ops.js';
 export type { ResizeKernel } from './image-ops.js';

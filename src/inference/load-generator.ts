@@ -3,7 +3,7 @@ import type { Module } from '../nn/module.js';
 import { buildGenerator, parseGeneratorConfig, type GeneratorConfig, type GeneratorConfigInput } from '../models/networks.js';
 import { dropInstanceNormStats } from '../models/norm.js';
 import { loadPth } from '../io/pth.js';
-import { readNetwork } from '../train/checkpoint.js';
+import { readNetwork } from '../models/checkpoint.js';
 
 export interface LoadedGenerator { net: Module; config: GeneratorConfig; source: string }
 

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { writeChartPng } from '../plot/index.js';
 import { writeImage } from '../data/image.js';
-import { chwToImage, hconcat } from '../data/image.js';
+import { firstImage, hconcat } from '../data/image.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { escapeHtml } from '../util/html.js';
 import type { HostTensor } from '../io/host-tensor.js';
@@ -46,12 +46,6 @@ export class LossLog {
 }
 
 type Visual = HostTensor & { data: Float32Array };
-
-/** The first image of a [N, C, H, W] batch as an 8-bit image. */
-export function firstImage(t: Visual) {
-  const [, c, h, w] = t.shape;
-  return chwToImage({ shape: [c, h, w], data: t.data.subarray(0, c * h * w) });
-}
 
 /** Writes each visual and a side-by-side strip for an epoch; returns the strip's file name. */
 export async function saveVisuals(webDir: string, epoch: number, visuals: Record<string, Visual>): Promise<string[]> {

@@ -7,7 +7,7 @@ import { Linear } from '../../src/nn/index.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as g from '../../src/graph/index.js';
-import { CompiledGraph } from '../../src/runtime/session.js';
+import { CompiledGraph, GraphDump } from '../../src/runtime/session.js';
 import { checkProvider } from '../../src/runtime/providers.js';
 import { ModelProto } from '../../src/graph/onnx/schema.js';
 import { tempDir } from '../helpers/tiny-datasets.js';
@@ -69,8 +69,9 @@ test('input gradients of grouped (depthwise) convolutions match finite differenc
 test('--dump-graph numbers later graphs of the same run instead of overwriting the first', async () => {
   const file = join(tempDir('dump2'), 'step.onnx');
   const x = g.input('x', [2]);
-  await CompiledGraph.compile({ y: g.mul(x, 2) }, { dumpGraph: file });
-  await CompiledGraph.compile({ y: g.add(x, 2) }, { dumpGraph: file });
+  const dumpGraph = new GraphDump(file);
+  await CompiledGraph.compile({ y: g.mul(x, 2) }, { dumpGraph });
+  await CompiledGraph.compile({ y: g.add(x, 2) }, { dumpGraph });
   const ops = (f: string) => (ModelProto.decode(readFileSync(f)) as unknown as { graph: { node: { op_type: string }[] } }).graph.node.map((n) => n.op_type);
   assert.deepEqual(ops(file), ['Mul']);
   assert.deepEqual(ops(file.replace('.onnx', '.2.onnx')), ['Add']);
