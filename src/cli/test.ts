@@ -33,7 +33,7 @@ export function registerTestCommand(program: Command): void {
       const r = await test({
         dataroot: o.dataroot, name: o.name, model: o.model, checkpointsDir: o.checkpointsDir, resultsDir: o.resultsDir, epoch: o.epoch,
         phase: o.phase, numTest: o.numTest, eval: o.eval, direction: o.direction, preprocess: o.preprocess, loadSize: o.loadSize,
-        cropSize: o.cropSize, seed: o.seed, runtime: runtimeFrom(o), onProgress: bar.update,
+        cropSize: o.cropSize, seed: o.seed, runtime: runtimeFrom(o), onProgress: bar.update, warn: (l) => console.warn(l),
       });
       bar.stop();
       console.log(`results in ${r.dir}`);

@@ -74,6 +74,7 @@ export function registerTrainCommand(program: Command): void {
         lrPolicy: o.lrPolicy, lrDecayIters: o.lrDecayIters, lambdaL1: o.lambdaL1, lambdaA: o.lambdaA, lambdaB: o.lambdaB,
         lambdaIdentity: o.lambdaIdentity, saveEpochFreq: o.saveEpochFreq, continueTrain: o.continueTrain, epoch: o.epoch, maxSteps: o.maxSteps,
         runtime: runtimeFrom(o),
+        warn: (l: string) => console.warn(l),
         ...(o.quiet ? {} : { onProgress: bar.update, log: (l: string) => console.log(l) }),
       } as TrainOptions);
     } finally {

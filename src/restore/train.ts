@@ -207,6 +207,7 @@ export function restoreTrainingOptions(options: RestoreTrainOptions, dataroot: s
     runtime: o.runtime,
     onProgress: o.onProgress,
     log: o.log,
+    warn: o.log,
   };
 }
 

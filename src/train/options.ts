@@ -118,18 +118,20 @@ export const trainSchema = z.object({
   onProgress: callback<(p: TrainProgress) => void>().optional(),
   /** Status lines (model summary, resume). */
   log: callback<LogFn>().optional(),
+  /** Warnings (an unreadable image skipped, a size rounded). */
+  warn: callback<LogFn>().optional(),
 }).strict();
 
 export type TrainOptions = z.input<typeof trainSchema>;
 export type ParsedTrainOptions = z.output<typeof trainSchema>;
 
 /** The options as the run uses them: per-model defaults filled in, no runtime or callbacks (train_opt.json). */
-export type ResolvedTrainOptions = Omit<ParsedTrainOptions, 'dropout' | 'runtime' | 'onProgress' | 'log'> & PerModelDefaults & { noDropout: boolean };
+export type ResolvedTrainOptions = Omit<ParsedTrainOptions, 'dropout' | 'runtime' | 'onProgress' | 'log' | 'warn'> & PerModelDefaults & { noDropout: boolean };
 
 /** Fills the per-model defaults in. */
 export function resolveModelDefaults(o: ParsedTrainOptions): ResolvedTrainOptions {
   const d = MODEL_DEFAULTS[o.model];
-  const { runtime: _r, onProgress: _p, log: _l, ...rest } = o;
+  const { runtime: _r, onProgress: _p, log: _l, warn: _w, ...rest } = o;
   const dropout = o.dropout ?? d.dropout;
   return { ...rest, netG: o.netG ?? d.netG, norm: o.norm ?? d.norm, ganMode: o.ganMode ?? d.ganMode, poolSize: o.poolSize ?? d.poolSize, dropout, noDropout: !dropout };
 }

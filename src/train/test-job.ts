@@ -12,7 +12,7 @@ import { loadGenerator } from '../inference/load-generator.js';
 import { Translator } from '../inference/translator.js';
 import { runtimeOptions, runtimeSchema } from '../runtime/options.js';
 import { escapeHtml as esc } from '../util/html.js';
-import { callback, int, parseOptions, type ProgressFn } from '../util/options.js';
+import { callback, int, parseOptions, type LogFn, type ProgressFn } from '../util/options.js';
 import { Rng } from '../util/rng.js';
 import { DIRECTIONS, MODELS } from './options.js';
 
@@ -44,6 +44,8 @@ export const testSchema = z.object({
   seed: int(0).default(0),
   runtime: runtimeSchema,
   onProgress: callback<ProgressFn>().optional(),
+  /** Warnings (an unreadable image skipped, a size rounded). */
+  warn: callback<LogFn>().optional(),
 }).strict();
 export type TestOptions = z.input<typeof testSchema>;
 
@@ -74,6 +76,7 @@ export async function test(options: TestOptions): Promise<TestResult> {
   const dsOpts = {
     root: o.dataroot, phase: o.phase, direction: o.direction, inputNc: gens[0].config.inputNc as Channels, outputNc: gens[0].config.outputNc as Channels,
     preprocess: o.preprocess, loadSize: o.loadSize ?? o.cropSize, cropSize: o.cropSize, noFlip: true, serialBatches: true,
+    ...(o.warn ? { warn: o.warn } : {}),
   };
   const dataset = cycle ? await UnalignedDataset.open(dsOpts) : await AlignedDataset.open(dsOpts);
   const outDir = join(o.resultsDir, o.name, `${o.phase}_${o.epoch}`);

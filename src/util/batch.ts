@@ -1,21 +1,4 @@
-import cliProgress from 'cli-progress';
-
-/** A progress bar on stderr for batches of files (cli-progress draws nothing when stderr is not a TTY). */
-export function batchProgress(): { update: (done: number, total: number) => void; stop: () => void } {
-  let bar: cliProgress.SingleBar | null = null;
-  return {
-    update(done, total) {
-      if (total < 2) return;
-      if (!bar) {
-        bar = new cliProgress.SingleBar({ stream: process.stderr, format: '{bar} {value}/{total} images | ETA {eta}s' }, cliProgress.Presets.shades_classic);
-        bar.start(total, 0);
-      }
-      bar.update(done);
-    },
-    stop: () => bar?.stop(),
-  };
-}
-
+// The one loop over a batch of files: progress after each, failures collected, errors naming the file.
 export interface BatchHooks {
   onProgress?: (done: number, total: number) => void;
   onError?: (path: string, err: Error) => void;
