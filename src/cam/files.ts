@@ -1,6 +1,6 @@
 // `img2img cam`: heatmap overlays for image files and folders.
 import { forEachFile } from '../util/batch.js';
-import { outputIsFolder } from '../util/output-path.js';
+import { outputIsFolder } from '../data/output-path.js';
 import { extname, join } from 'node:path';
 import { readImage, writeImage } from '../data/image.js';
 import { expandInputs } from '../data/file-list.js';

@@ -6,7 +6,7 @@ import { readImage, writeImage, imageToCHW, chwToImage, type Channels } from '..
 import { GeneratorConfig, GENERATOR_NAMES } from '../models/networks.js';
 import { runtimeOptions, runtimeSchema } from '../runtime/options.js';
 import { forEachFile } from '../util/batch.js';
-import { outputIsFolder } from '../util/output-path.js';
+import { outputIsFolder } from '../data/output-path.js';
 import { batchHooks, inputList, int, parseOptions } from '../util/options.js';
 import { loadGenerator } from './load-generator.js';
 import { Translator } from './translator.js';

@@ -1,5 +1,5 @@
 // `mosaic add`: pixelate given regions of one or many images.
-import { outputIsFolder } from '../util/output-path.js';
+import { outputIsFolder } from '../data/output-path.js';
 import { extname, join } from 'node:path';
 import { readImage, writeImage } from '../data/image.js';
 import { createRng } from '../util/rng.js';

@@ -6,7 +6,7 @@ import { expandInputs } from '../data/file-list.js';
 import { readMask, type Box } from '../mosaic/mask.js';
 import { parseBox } from '../mosaic/shapes.js';
 import type { RuntimeOptions } from '../runtime/session.js';
-import { outputIsFolder } from '../util/output-path.js';
+import { outputIsFolder } from '../data/output-path.js';
 import { forEachFile } from '../util/batch.js';
 import { restoreImage } from './apply.js';
 import { loadRestoreModel } from './model.js';
