@@ -1,5 +1,8 @@
 // Public API of class activation maps (CAM, Grad-CAM) for ONNX image classifiers.
-export { OnnxClassifier, loadClassifier, CAM_METHODS, softmaxOf, argmax, type CamMethod, type ExplainOptions, type ClassifierLoadOptions, type Explanation, type ImageExplanation } from './classifier.js';
+export {
+  OnnxClassifier, loadClassifier, CAM_METHODS, softmaxOf, argmax,
+  type CamMethod, type ExplainOptions, type ClassifierLoadOptions, type Explanation, type ImageExplanation,
+} from './classifier.js';
 export { findCamHead, camFromFeatures, type CamHead, type HeadOptions } from './head.js';
 export { GradCamGraph, gradCamFromGradients, type GradCamRun } from './gradcam.js';
 export { upsampleBilinear, normalizeHeatmap, reluMap, heatmapPeak, jet, overlayHeatmap, heatmapToImage } from './heatmap.js';

@@ -108,14 +108,23 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   manualSeed(seed);
   const net = new GapCnn(nc, opts.widths);
   const counts = data.classes.map((c, i) => `${c}: ${data.items.filter((it) => it.label === i).length}`).join(', ');
-  log(`classifier: ${nc} classes (${counts}); ${train.length} train / ${val.length} held-out; ${size}x${size}; ${(net.parameterCount() / 1000).toFixed(1)}k params`);
+  const params = `${(net.parameterCount() / 1000).toFixed(1)}k params`;
+  log(`classifier: ${nc} classes (${counts}); ${train.length} train / ${val.length} held-out; ${size}x${size}; ${params}`);
 
   const plane = 3 * size * size;
   const x = g.input('x', [batch, 3, size, size]);
   const target = g.input('target', [batch, nc]);
   const runtime = opts.threads ? { threads: opts.threads } : {};
   net.train();
-  const trainStep = await Step.compile({ build: () => { const logits = net.forward(x); return { loss: g.crossEntropy(logits, target), logits }; }, loss: 'loss', wrt: net.parameters(), modules: [net] }, runtime);
+  const trainStep = await Step.compile({
+    build: () => {
+      const logits = net.forward(x);
+      return { loss: g.crossEntropy(logits, target), logits };
+    },
+    loss: 'loss',
+    wrt: net.parameters(),
+    modules: [net],
+  }, runtime);
   net.eval();
   const evalStep = await Step.compile({ build: () => ({ logits: net.forward(x) }), modules: [net] }, runtime);
   net.train();
@@ -166,9 +175,12 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
         seen += batch;
       }
       const valAcc = val.length ? accuracy(val, await predict(val)) : null;
-      const e: EpochStats = { epoch, loss: lossSum / stepsPerEpoch, trainAccuracy: correct / seen, valAccuracy: valAcc, seconds: (performance.now() - t0) / 1000 };
+      const seconds = (performance.now() - t0) / 1000;
+      const e: EpochStats = { epoch, loss: lossSum / stepsPerEpoch, trainAccuracy: correct / seen, valAccuracy: valAcc, seconds };
       history.push(e);
-      log(`epoch ${String(epoch).padStart(String(epochs).length)}/${epochs}  loss ${e.loss.toFixed(4)}  train acc ${e.trainAccuracy.toFixed(3)}${valAcc === null ? '' : `  held-out acc ${valAcc.toFixed(3)}`}  ${e.seconds.toFixed(1)}s`);
+      const heldOut = valAcc === null ? '' : `  held-out acc ${valAcc.toFixed(3)}`;
+      const counter = `${String(epoch).padStart(String(epochs).length)}/${epochs}`;
+      log(`epoch ${counter}  loss ${e.loss.toFixed(4)}  train acc ${e.trainAccuracy.toFixed(3)}${heldOut}  ${e.seconds.toFixed(1)}s`);
     }
 
     const trainPreds = await predict(train);
@@ -185,7 +197,10 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     const sidecarFile = sidecarPath(opts.output);
     await writeFileAtomic(opts.output, bytes);
     await writeFileAtomic(sidecarFile, JSON.stringify(sidecar, null, 2) + '\n');
-    log(`held-out accuracy ${valAccuracy === null ? 'n/a (no held-out split)' : `${valAccuracy.toFixed(3)} (${valPreds.filter((p, i) => p === val[i].label).length}/${val.length})`}; train accuracy ${trainAccuracy.toFixed(3)}; wrote ${opts.output} and ${sidecarFile}`);
+    const heldOut = valAccuracy === null
+      ? 'n/a (no held-out split)'
+      : `${valAccuracy.toFixed(3)} (${valPreds.filter((p, i) => p === val[i].label).length}/${val.length})`;
+    log(`held-out accuracy ${heldOut}; train accuracy ${trainAccuracy.toFixed(3)}; wrote ${opts.output} and ${sidecarFile}`);
     return {
       classes: data.classes, history, trainAccuracy, valAccuracy,
       validation: val.map((it, i) => ({ path: it.path, label: it.label, predicted: valPreds[i] })),

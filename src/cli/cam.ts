@@ -26,7 +26,9 @@ export function registerCamCommand(program: Command): Command {
     .option('--feature-node <name>', 'node (or value) whose output is the feature map (default: found automatically)')
     .option('--fc-node <name>', 'the linear layer after global average pooling (cam; default: found automatically)')
     .option('--input-size <n>', 'square input side when the model input size is symbolic', int(1))
-    .option('--normalize <default|imagenet>', `input normalization: default = x/127.5-1, imagenet = (x/255-mean)/std (${NORMALIZATIONS.join(', ')}); default: the sidecar's, else default`, normalizeArg)
+    .option('--normalize <default|imagenet>',
+      `input normalization: default = x/127.5-1, imagenet = (x/255-mean)/std (${NORMALIZATIONS.join(', ')}); `
+        + "default: the sidecar's, else default", normalizeArg)
     .option('--alpha <a>', d('alpha', 'heatmap weight in the overlay'), num)
     .action(async (images: string[], o) => {
       const bar = batchBar();

@@ -18,7 +18,9 @@ function intArg(name: string, min: number) {
 
 function rangeArg(v: string): [number, number] {
   const parts = v.split(',').map((s) => Number(s.trim()));
-  if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0] < parts[1])) throw new InvalidArgumentError(`expected "lo,hi" with lo < hi, got "${v}"`);
+  if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0] < parts[1])) {
+    throw new InvalidArgumentError(`expected "lo,hi" with lo < hi, got "${v}"`);
+  }
   return [parts[0], parts[1]];
 }
 
@@ -27,7 +29,8 @@ export function formatCdfDemoResult(r: CdfDemoResult, alpha = 0.01): string {
   const verdict = (p: number) => (p >= alpha ? `consistent with the density at level ${alpha}` : `REJECTED at level ${alpha}`);
   return [
     `density: ${r.density}`,
-    `samples: n=${r.n} seed=${r.seed}  mean ${r.sampleMean.toFixed(4)} (density ${r.mean.toFixed(4)})  std ${r.sampleStd.toFixed(4)} (density ${r.std.toFixed(4)})`,
+    `samples: n=${r.n} seed=${r.seed}  mean ${r.sampleMean.toFixed(4)} (density ${r.mean.toFixed(4)})  `
+      + `std ${r.sampleStd.toFixed(4)} (density ${r.std.toFixed(4)})`,
     `KS: D=${r.ks.statistic.toFixed(5)} p=${r.ks.pValue.toFixed(4)}: ${verdict(r.ks.pValue)}`,
     `chi-square: ${r.chiSquare.statistic.toFixed(2)} on ${r.chiSquare.dof} dof, p=${r.chiSquare.pValue.toFixed(4)}: ${verdict(r.chiSquare.pValue)}`,
     `wrote ${r.out}`,
@@ -38,7 +41,8 @@ export function formatCdfDemoResult(r: CdfDemoResult, alpha = 0.01): string {
 export function formatGan2dResult(r: Gan2dResult): string {
   const lines = r.labels.map((l, c) => {
     const ratio = r.swdFinal[c] / r.swdInitial[c];
-    return `${r.labels.length > 1 ? `class ${c} ` : ''}${l}: sliced Wasserstein ${r.swdInitial[c].toFixed(4)} (initial G) -> ${r.swdFinal[c].toFixed(4)} (final G), x${ratio.toFixed(3)}`;
+    const name = `${r.labels.length > 1 ? `class ${c} ` : ''}${l}`;
+    return `${name}: sliced Wasserstein ${r.swdInitial[c].toFixed(4)} (initial G) -> ${r.swdFinal[c].toFixed(4)} (final G), x${ratio.toFixed(3)}`;
   });
   if (r.labels.length > 1) {
     const ok = r.swdCross.every((row, i) => row.every((v, j) => j === i || row[i] < v));
@@ -76,7 +80,8 @@ export function registerGan2dDemo(demo: Command, log: (line: string) => void = c
     .command('gan2d')
     .description('train a small MLP GAN on a 2-D distribution (a picture, dark = dense, or a built-in shape) and plot real vs generated points')
     .option('--image <file>', 'target picture, sampled by inverse CDF with dark pixels dense (repeat with --cgan: one per class)', collect)
-    .option('--shape <name>', `built-in target: ${SHAPES_2D.join(', ')} (repeat with --cgan; default ${DEFAULT_SHAPE}, cgan: ${DEFAULT_CGAN_SHAPES.join(' + ')})`, collect)
+    .option('--shape <name>',
+      `built-in target: ${SHAPES_2D.join(', ')} (repeat with --cgan; default ${DEFAULT_SHAPE}, cgan: ${DEFAULT_CGAN_SHAPES.join(' + ')})`, collect)
     .option('--cgan', 'conditional GAN: one class per --image/--shape, G reads [z, onehot] and D [x, onehot]')
     .option('--steps <n>', d('steps', 'training iterations (one D and one G update each)'), int(1))
     .option('--batch-size <n>', d('batchSize', 'points per batch (split evenly over the classes)'), int(1))

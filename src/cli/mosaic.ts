@@ -59,9 +59,13 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .action(async (o) => {
       const bar = batchBar();
       try {
-        const m = await pairs({ input: o.input, output: o.output, size: o.size, countPerImage: o.countPerImage, seed: o.seed, split: o.split, styles: o.styles, overwrite: o.overwrite, onProgress: bar.update });
+        const m = await pairs({
+          input: o.input, output: o.output, size: o.size, countPerImage: o.countPerImage, seed: o.seed, split: o.split, styles: o.styles,
+          overwrite: o.overwrite, onProgress: bar.update,
+        });
         bar.stop();
-        console.log(`${m.pairs.length} pairs (${m.sources.train.length}/${m.sources.val.length}/${m.sources.test.length} train/val/test sources) in ${o.output}`);
+        const sources = `${m.sources.train.length}/${m.sources.val.length}/${m.sources.test.length} train/val/test sources`;
+        console.log(`${m.pairs.length} pairs (${sources}) in ${o.output}`);
       } finally {
         bar.stop();
       }

@@ -15,16 +15,19 @@ export function registerRestoreCommands(program: Command): Command {
 
   const t = (key: string, text: string) => withDefault(trainSchema, key, text);
   const trainCmd = restore.command('train')
-    .description('make mosaicked|clean pairs from clean photos (mosaic smoothed, residual target by default), then train pix2pix on them; see docs/restoration.md')
+    .description('make mosaicked|clean pairs from clean photos (mosaic smoothed, residual target by default), then train pix2pix on them; '
+      + 'see docs/restoration.md')
     .requiredOption('--images <dir>', 'folder of clean photos (pairs are random crops of them)')
     .option('--name <name>', t('name', 'experiment: pairs and checkpoints go to CHECKPOINTS_DIR/NAME'))
     .option('--checkpoints-dir <dir>', t('checkpointsDir', 'where experiments are saved'))
     .option('--size <n>', t('size', 'pair and model size: 128 (unet_128) or 256 (unet_256)'), int(1))
     .option('--pairs-per-image <k>', t('pairsPerImage', 'training pairs per photo (each: own crop, shapes, block size, style)'), int(1))
-    .option('--large-region-share <x>', t('largeRegionShare', 'share of pairs mosaicked over one large region (50-100% of each side) instead of 1-3 small shapes'), num)
+    .option('--large-region-share <x>',
+      t('largeRegionShare', 'share of pairs mosaicked over one large region (50-100% of each side) instead of 1-3 small shapes'), num)
     .option('--styles <list>', t('styles', 'mosaic styles of the training pairs, comma-separated: average, center, random'), wrapParse(parseStyleList))
     .addOption(new Option('--consistency').hideHelp())
-    .option('--no-consistency', 'for sampled-pixel mosaics (center/random): smooth the inputs without forcing block means to the block colours (apply then does the same)')
+    .option('--no-consistency',
+      'for sampled-pixel mosaics (center/random): smooth the inputs without forcing block means to the block colours (apply then does the same)')
     .option('--input <smooth|mosaic>', t('input', 'A = the mosaic replaced by its block-grid smoothing, or the mosaic itself'), oneOf(RESTORE_INPUTS))
     .option('--target <residual|image>', t('target', 'B = the residual clean - mosaicked (learns much faster) or the clean crop'), oneOf(RESTORE_TARGETS))
     .option('--ngf <n>', t('ngf', 'generator filters in the last conv layer'), int(1))
@@ -79,8 +82,10 @@ export function registerRestoreCommands(program: Command): Command {
     .option('--tolerance <n>', a('tolerance', '--auto and grid estimation: largest per-channel difference counted as equal (lossy files)'), int(0))
     .option('--margin <px>', a('margin', 'context around each region given to the model'), int(0))
     .option('--feather <px>', a('feather', 'blend band outside each region (0 = hard edge)'), int(0))
-    .option('--consistency', 'block colours are block means (average style): force restored block means to them (default: as the model was trained, see restore.json)')
-    .option('--no-consistency', 'block colours are sampled pixels (center/random style, nearest-neighbour pixelation), not block means: do not force block means to them, before or after the model')
+    .option('--consistency',
+      'block colours are block means (average style): force restored block means to them (default: as the model was trained, see restore.json)')
+    .option('--no-consistency', 'block colours are sampled pixels (center/random style, nearest-neighbour pixelation), not block means: '
+      + 'do not force block means to them, before or after the model')
     .option('--size <n>', 'model size (default: restore.json beside the checkpoint, else from its U-Net)', int(8))
     .option('--ensemble', 'average the model over the 8 mirrorings and rotations of each window (8x the model time, more accurate)')
     .option('--eval', 'BatchNorm running statistics (default when the model was trained with --batch-size > 1)')

@@ -70,7 +70,11 @@ export async function downloadDataset(name: string, opts: DownloadDatasetOptions
   } else {
     log(`downloading ${entry.kind} dataset ${entry.name} from ${url}`);
     const p = opts.progress;
-    const bar = { start: (total: number | undefined, already: number) => p?.start(total, already), update: (b: number) => p?.update(b), stop: () => p?.stop?.() };
+    const bar = {
+      start: (total: number | undefined, already: number) => p?.start(total, already),
+      update: (b: number) => p?.update(b),
+      stop: () => p?.stop?.(),
+    };
     try {
       const got = await downloadToFile(url, part, {
         expectedBytes: entry.bytes,

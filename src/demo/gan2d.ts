@@ -167,7 +167,9 @@ export class Gan2d {
       opts,
     );
     // G step: D(G(z)) scored as real, gradients go to G only (D's weights are plain inputs here).
-    gan.gStep = await Step.compile({ build: () => ({ lossG: ganLoss(disc(gen(z, cls), cls), true, mode) }), loss: 'lossG', wrt: G.parameters(), modules: [G, D] }, opts);
+    gan.gStep = await Step.compile({
+      build: () => ({ lossG: ganLoss(disc(gen(z, cls), cls), true, mode) }), loss: 'lossG', wrt: G.parameters(), modules: [G, D],
+    }, opts);
     const n = gan.evalPoints * k;
     const zE = g.input('z', [n, zDim]);
     const clsE = g.input('cls', [n, k]);

@@ -88,7 +88,9 @@ export async function resolveTargets(o: { image: readonly string[]; shape: reado
     if (targets.length < 2) throw new Error(`--cgan needs at least two classes (repeat --image or --shape), got ${targets.length}`);
     return targets;
   }
-  if (given.length > 1) throw new Error(`${given.length} targets given (${given.map((t) => t.label).join(', ')}); a plain GAN takes one, use --cgan for one per class`);
+  if (given.length > 1) {
+    throw new Error(`${given.length} targets given (${given.map((t) => t.label).join(', ')}); a plain GAN takes one, use --cgan for one per class`);
+  }
   return given.length ? given : [shapeSampler(DEFAULT_SHAPE)];
 }
 

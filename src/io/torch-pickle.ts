@@ -83,7 +83,9 @@ export function torchHooks(source: string, readStorage: (key: string) => Uint8Ar
     const s = storage.s;
     const n = numel(size);
     const last = (offset as number) + size.reduce((acc, d, i) => acc + (d - 1) * stride[i], 0);
-    if (n > 0 && last >= s.numel) throw fail(`tensor view [${size.join(', ')}] at offset ${offset} reaches element ${last} of storage '${s.key}' which has ${s.numel}`);
+    if (n > 0 && last >= s.numel) {
+      throw fail(`tensor view [${size.join(', ')}] at offset ${offset} reaches element ${last} of storage '${s.key}' which has ${s.numel}`);
+    }
     if (s.dtype === 'bfloat16') {
       const bits = gather(s.view, 'float16', offset as number, size, stride) as Uint16Array;
       return { dtype: 'float32', shape: [...size], data: bfloat16ToFloat32(bits) };

@@ -34,7 +34,8 @@ export async function readNetwork(path: string): Promise<LoadedNetwork> {
   if (!existsSync(path)) throw new Error(`checkpoint ${path} does not exist`);
   const { tensors, metadata } = await readSafetensors(path);
   if (metadata.format !== 'img2img-network') {
-    throw new Error(`${path} is not an img2img network checkpoint (no img2img metadata); for a PyTorch .pth file give the architecture flags (--netG, --norm, --ngf)`);
+    throw new Error(`${path} is not an img2img network checkpoint (no img2img metadata); `
+      + 'for a PyTorch .pth file give the architecture flags (--netG, --norm, --ngf)');
   }
   return { tensors, meta: metadata as unknown as NetworkMeta };
 }

@@ -104,7 +104,9 @@ function hash32(text: string): number {
  * Assigns sources to splits: a seeded shuffle of the name-sorted list, then val and test take round(n * fraction)
  * sources each and train the rest. Each split is returned in name order.
  */
-export function splitSources<T extends { rel: string }>(files: readonly T[], fractions: readonly [number, number, number], seed: number): Record<SplitName, T[]> {
+export function splitSources<T extends { rel: string }>(
+  files: readonly T[], fractions: readonly [number, number, number], seed: number,
+): Record<SplitName, T[]> {
   const rng = createRng(hash32(`split:${seed}`));
   const byName = (a: T, b: T): number => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0);
   const order = [...files].sort(byName); // so the result does not depend on listing order

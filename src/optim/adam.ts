@@ -103,7 +103,8 @@ export class Adam implements Optimizer, AdamHyper {
   }
 
   stateDict(): OptimizerState {
-    return { scalars: { t: this.t, lr: this.lr }, tensors: new Map([...slotTensors('exp_avg', this.m, this.params), ...slotTensors('exp_avg_sq', this.v, this.params)]) };
+    const tensors = new Map([...slotTensors('exp_avg', this.m, this.params), ...slotTensors('exp_avg_sq', this.v, this.params)]);
+    return { scalars: { t: this.t, lr: this.lr }, tensors };
   }
 
   loadStateDict(state: OptimizerState): void {

@@ -81,17 +81,20 @@ type ParsedRestoreTrainOptions = z.output<typeof restoreTrainSchema>;
 
 /** What identifies a pair set: same values = the same files (makePairs is deterministic). */
 interface PairSettings {
-  size: number; countPerImage: number; seed: number; split: [number, number, number]; largeRegionShare: number; target: RestoreTarget; input: RestoreInput; styles: MosaicStyle[]; consistency: boolean; sources: string[];
+  size: number; countPerImage: number; seed: number; split: [number, number, number]; largeRegionShare: number;
+  target: RestoreTarget; input: RestoreInput; styles: MosaicStyle[]; consistency: boolean; sources: string[];
 }
 
 const describe = (s: PairSettings): string =>
-  `size ${s.size}, ${s.countPerImage} per image, large-region share ${s.largeRegionShare}, input ${s.input}, target ${s.target}, styles ${s.styles.join(',')}, consistency ${s.consistency ? 'on' : 'off'}, seed ${s.seed}, ${s.sources.length} images`;
+  `size ${s.size}, ${s.countPerImage} per image, large-region share ${s.largeRegionShare}, input ${s.input}, target ${s.target}, `
+    + `styles ${s.styles.join(',')}, consistency ${s.consistency ? 'on' : 'off'}, seed ${s.seed}, ${s.sources.length} images`;
 
 /** Next to manifest.json, written after everything else: the settings makePairs' manifest does not record, and "complete". */
 const PAIR_SETTINGS_FILE = 'restore-pairs.json';
 
 function sameSettings(a: PairSettings, b: PairSettings): boolean {
-  return a.size === b.size && a.countPerImage === b.countPerImage && a.seed === b.seed && a.largeRegionShare === b.largeRegionShare && a.target === b.target && a.input === b.input && a.styles.join() === b.styles.join() && a.consistency === b.consistency &&
+  return a.size === b.size && a.countPerImage === b.countPerImage && a.seed === b.seed && a.largeRegionShare === b.largeRegionShare &&
+    a.target === b.target && a.input === b.input && a.styles.join() === b.styles.join() && a.consistency === b.consistency &&
     a.split.every((v, i) => Math.abs(v - b.split[i]) < 1e-9) && a.sources.length === b.sources.length && a.sources.every((s, i) => s === b.sources[i]);
 }
 
@@ -101,7 +104,9 @@ function sameSettings(a: PairSettings, b: PairSettings): boolean {
  * scratch; a complete set with other settings is an error (pairs are never silently replaced).
  * With target 'residual' every B half is replaced by encodeResidual(A, B).
  */
-export async function ensurePairs(images: string, dir: string, want: Omit<PairSettings, 'sources'>, onProgress?: (done: number, total: number) => void): Promise<{ manifest: PairsManifest; reused: boolean }> {
+export async function ensurePairs(
+  images: string, dir: string, want: Omit<PairSettings, 'sources'>, onProgress?: (done: number, total: number) => void,
+): Promise<{ manifest: PairsManifest; reused: boolean }> {
   const sources = (await listImages(images).catch(() => {
     throw new Error(`--images ${images} is not a readable folder`);
   })).map((f) => f.rel);
@@ -110,18 +115,22 @@ export async function ensurePairs(images: string, dir: string, want: Omit<PairSe
   const manifestPath = join(dir, 'manifest.json'), extraPath = join(dir, PAIR_SETTINGS_FILE);
   if (existsSync(manifestPath) && existsSync(extraPath)) {
     const m = JSON.parse(await readFile(manifestPath, 'utf8')) as PairsManifest;
-    const extra = JSON.parse(await readFile(extraPath, 'utf8')) as { largeRegionShare: number; target: RestoreTarget; input: RestoreInput; styles?: MosaicStyle[]; consistency?: boolean };
+    type Extra = { largeRegionShare: number; target: RestoreTarget; input: RestoreInput; styles?: MosaicStyle[]; consistency?: boolean };
+    const extra = JSON.parse(await readFile(extraPath, 'utf8')) as Extra;
     const had: PairSettings = {
       size: m.size, countPerImage: m.countPerImage, seed: m.seed, split: [m.split.train, m.split.val, m.split.test],
-      largeRegionShare: extra.largeRegionShare, target: extra.target, input: extra.input, styles: extra.styles ?? [...MOSAIC_STYLES], consistency: extra.consistency ?? true, sources: [...m.sources.train, ...m.sources.val, ...m.sources.test].sort(),
+      largeRegionShare: extra.largeRegionShare, target: extra.target, input: extra.input, styles: extra.styles ?? [...MOSAIC_STYLES],
+      consistency: extra.consistency ?? true, sources: [...m.sources.train, ...m.sources.val, ...m.sources.test].sort(),
     };
     if (sameSettings(had, { ...settings, sources: [...sources].sort() })) return { manifest: m, reused: true };
-    throw new Error(`${dir} holds pairs made with other settings (${describe(had)}; this run: ${describe(settings)}): use another --name or delete that folder`);
+    throw new Error(`${dir} holds pairs made with other settings (${describe(had)}; this run: ${describe(settings)}): `
+      + 'use another --name or delete that folder');
   }
   await rm(extraPath, { force: true });
   const share = want.largeRegionShare;
   const manifest = await makePairs({
-    input: images, output: dir, size: want.size, countPerImage: want.countPerImage, seed: want.seed, split: want.split, overwrite: true, onProgress, styles: want.styles,
+    input: images, output: dir, size: want.size, countPerImage: want.countPerImage, seed: want.seed, split: want.split, overwrite: true,
+    onProgress, styles: want.styles,
     ...(share > 0 ? { regionSource: largeRegions(want.size, want.seed), regionSourceShare: share } : {}),
   });
   if (want.target === 'residual' || want.input === 'smooth') {
@@ -134,7 +143,8 @@ export async function ensurePairs(images: string, dir: string, want: Omit<PairSe
       await writeImage(file, hconcat([a, want.target === 'residual' ? encodeResidual(a, b) : b]));
     }
   }
-  await writeFileAtomic(extraPath, JSON.stringify({ largeRegionShare: want.largeRegionShare, target: want.target, input: want.input, styles: want.styles, consistency: want.consistency, complete: true }) + '\n');
+  const { largeRegionShare, target, input, styles, consistency } = want;
+  await writeFileAtomic(extraPath, JSON.stringify({ largeRegionShare, target, input, styles, consistency, complete: true }) + '\n');
   return { manifest, reused: false };
 }
 
@@ -219,11 +229,13 @@ export async function restoreTrain(options: RestoreTrainOptions) {
   const dir = join(o.checkpointsDir, o.name);
   const pairsDir = join(dir, 'pairs');
   const { manifest, reused } = await ensurePairs(o.images, pairsDir,
-    { size, countPerImage: o.pairsPerImage, seed: o.seed, split: [...S.split], largeRegionShare: share, target, input, styles, consistency }, o.onPairsProgress);
+    { size, countPerImage: o.pairsPerImage, seed: o.seed, split: [...S.split], largeRegionShare: share, target, input, styles, consistency },
+    o.onPairsProgress);
   log(`${reused ? 'reusing' : 'made'} ${manifest.pairs.length} training pairs in ${pairsDir}`);
   const trainOptions = restoreTrainingOptions(o, pairsDir);
   await writeFileAtomic(join(dir, RESTORE_INFO_FILE), JSON.stringify({
-    size, netG: trainOptions.netG, images: resolve(o.images), pairsPerImage: manifest.countPerImage, largeRegionShare: share, target, input, styles, consistency,
+    size, netG: trainOptions.netG, images: resolve(o.images), pairsPerImage: manifest.countPerImage, largeRegionShare: share,
+    target, input, styles, consistency,
     seed: manifest.seed, pairs: manifest.pairs.length, batchSize: trainOptions.batchSize,
   }, null, 2) + '\n');
   const result = await train(trainOptions);

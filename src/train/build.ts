@@ -23,7 +23,10 @@ export function buildModel(o: ModelOptions, runtime: RuntimeOptions = {}): Built
   if (o.model === 'pix2pix') {
     const G = parseGeneratorConfig({ netG: o.netG, inputNc: o.inputNc, outputNc: o.outputNc, ...common });
     const D = parseDiscriminatorConfig({ ...dCommon, inputNc: o.inputNc + o.outputNc });
-    const model = new Pix2PixModel({ netG: defineG(G), netD: defineD(D), ganMode: o.ganMode, lambdaL1: o.lambdaL1, reconstructionLoss: o.reconstructionLoss, lr: o.lr, beta1: o.beta1, rng, runtime });
+    const model = new Pix2PixModel({
+      netG: defineG(G), netD: defineD(D), ganMode: o.ganMode, lambdaL1: o.lambdaL1, reconstructionLoss: o.reconstructionLoss, lr: o.lr, beta1: o.beta1,
+      rng, runtime,
+    });
     return { model, configs: { G, D }, rng };
   }
   const G_A = parseGeneratorConfig({ netG: o.netG, inputNc: o.inputNc, outputNc: o.outputNc, ...common });

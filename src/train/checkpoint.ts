@@ -24,7 +24,9 @@ export async function saveTrainState(path: string, s: TrainState): Promise<void>
   await writeSafetensors(path, tensors, { format: 'img2img-train-state', state: s.json, optimizerScalars: scalars });
 }
 
-export async function loadTrainState(path: string, optimizers: Record<string, Optimizer>): Promise<{ json: Record<string, unknown>; tensors: Map<string, HostTensor> }> {
+export async function loadTrainState(
+  path: string, optimizers: Record<string, Optimizer>,
+): Promise<{ json: Record<string, unknown>; tensors: Map<string, HostTensor> }> {
   if (!existsSync(path)) throw new Error(`cannot resume: ${path} does not exist (was the run saved?)`);
   const { tensors, metadata } = await readSafetensors(path);
   if (metadata.format !== 'img2img-train-state') throw new Error(`${path} is not an img2img training state`);

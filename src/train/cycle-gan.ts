@@ -104,7 +104,9 @@ export class CycleGanModel implements GanModel {
       for (const n of [netG_A, netG_B, netD_A, netD_B]) n.train();
       const realA = g.input('real_A', shapeA);
       const realB = g.input('real_B', shapeB);
-      const gs = await Step.compile({ build: () => this.generatorGraph(realA, realB), loss: 'loss_G', wrt: this.optG.params, rng, modules: [netG_A, netG_B, netD_A, netD_B] }, runtime);
+      const gs = await Step.compile({
+        build: () => this.generatorGraph(realA, realB), loss: 'loss_G', wrt: this.optG.params, rng, modules: [netG_A, netG_B, netD_A, netD_B],
+      }, runtime);
       const poolFakeB = g.input('pool_fake_B', shapeB);
       const poolFakeA = g.input('pool_fake_A', shapeA);
       const dBasic = (net: Module, real: Tensor, fake: Tensor) =>

@@ -133,5 +133,7 @@ export function resolveModelDefaults(o: ParsedTrainOptions): ResolvedTrainOption
   const d = MODEL_DEFAULTS[o.model];
   const { runtime: _r, onProgress: _p, log: _l, warn: _w, ...rest } = o;
   const dropout = o.dropout ?? d.dropout;
-  return { ...rest, netG: o.netG ?? d.netG, norm: o.norm ?? d.norm, ganMode: o.ganMode ?? d.ganMode, poolSize: o.poolSize ?? d.poolSize, dropout, noDropout: !dropout };
+  return {
+    ...rest, netG: o.netG ?? d.netG, norm: o.norm ?? d.norm, ganMode: o.ganMode ?? d.ganMode, poolSize: o.poolSize ?? d.poolSize, dropout, noDropout: !dropout,
+  };
 }

@@ -53,8 +53,12 @@ export async function saveVisuals(webDir: string, epoch: number, visuals: Record
   const images = [];
   for (const [name, t] of Object.entries(visuals)) {
     const img = firstImage(t);
-    const rgb = img.channels === 1 ? { ...img, channels: 3 as const, data: Uint8Array.from({ length: img.width * img.height * 3 }, (_, i) => img.data[Math.floor(i / 3)]) } : img;
-    images.push(rgb.channels === 4 ? { ...rgb, channels: 3 as const, data: Uint8Array.from({ length: rgb.width * rgb.height * 3 }, (_, i) => rgb.data[Math.floor(i / 3) * 4 + (i % 3)]) } : rgb);
+    const rgb = img.channels === 1
+      ? { ...img, channels: 3 as const, data: Uint8Array.from({ length: img.width * img.height * 3 }, (_, i) => img.data[Math.floor(i / 3)]) }
+      : img;
+    images.push(rgb.channels === 4
+      ? { ...rgb, channels: 3 as const, data: Uint8Array.from({ length: rgb.width * rgb.height * 3 }, (_, i) => rgb.data[Math.floor(i / 3) * 4 + (i % 3)]) }
+      : rgb);
     const file = `epoch${String(epoch).padStart(3, '0')}_${name}.png`;
     await writeImage(join(webDir, 'images', file), img);
     names.push(file);
@@ -66,9 +70,10 @@ export async function saveVisuals(webDir: string, epoch: number, visuals: Record
 /** The reference's web/index.html: per epoch, newest first, every visual with its name. */
 export async function writeHtml(webDir: string, title: string, epochs: { epoch: number; files: string[] }[]): Promise<void> {
   const esc = escapeHtml;
-  const rows = [...epochs].sort((a, b) => b.epoch - a.epoch).map((e) =>
-    `<h3>epoch [${e.epoch}]</h3>\n<table><tr>${e.files.map((f) => `<td><a href="images/${esc(f)}"><img src="images/${esc(f)}" width="256"></a><br>${esc(f.replace(/^epoch\d+_|\.png$/g, ''))}</td>`).join('')}</tr></table>`,
-  );
-  const html = `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${esc(title)}</title><meta http-equiv="refresh" content="60"></head>\n<body><h1>${esc(title)}</h1>\n<p><img src="../loss.png" width="800"></p>\n${rows.join('\n')}\n</body></html>\n`;
+  const cell = (f: string) =>
+    `<td><a href="images/${esc(f)}"><img src="images/${esc(f)}" width="256"></a><br>${esc(f.replace(/^epoch\d+_|\.png$/g, ''))}</td>`;
+  const rows = [...epochs].sort((a, b) => b.epoch - a.epoch).map((e) => `<h3>epoch [${e.epoch}]</h3>\n<table><tr>${e.files.map(cell).join('')}</tr></table>`);
+  const head = `<head><meta charset="utf-8"><title>${esc(title)}</title><meta http-equiv="refresh" content="60"></head>`;
+  const html = `<!DOCTYPE html>\n<html>${head}\n<body><h1>${esc(title)}</h1>\n<p><img src="../loss.png" width="800"></p>\n${rows.join('\n')}\n</body></html>\n`;
   await writeFileAtomic(join(webDir, 'index.html'), html);
 }

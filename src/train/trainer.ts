@@ -34,7 +34,10 @@ export interface TrainLoopOptions {
 
 export interface TrainResult { epoch: number; step: number; dir: string; lastLosses: Record<string, number> }
 
-interface ResumeJson { epoch: number; step: number; loader: LoaderState; rngs: Record<string, RngState>; scheduler: SchedulerState; epochsDone: { epoch: number; files: string[] }[]; extra?: Record<string, unknown> }
+interface ResumeJson {
+  epoch: number; step: number; loader: LoaderState; rngs: Record<string, RngState>; scheduler: SchedulerState;
+  epochsDone: { epoch: number; files: string[] }[]; extra?: Record<string, unknown>;
+}
 
 /**
  * The training loop shared by pix2pix and CycleGAN (the reference's train.py): learning rate set at
@@ -73,12 +76,15 @@ export async function trainLoop(model: GanModel, loader: DataLoader, o: TrainLoo
 
   const save = async (label: string | number, epochForState: number) => {
     for (const [role, net] of Object.entries(model.networks())) {
-      const kind = model.generatorRoles().includes(role) ? 'generator' : 'discriminator';
-      await saveNetwork(networkPath(dir, label, role), net, { format: 'img2img-network', role, kind, config: o.configs[role], model: model.modelName, epoch: epochForState, step });
+      const kind = model.generatorRoles().includes(role) ? 'generator' as const : 'discriminator' as const;
+      const meta = { format: 'img2img-network' as const, role, kind, config: o.configs[role], model: model.modelName, epoch: epochForState, step };
+      await saveNetwork(networkPath(dir, label, role), net, meta);
     }
     const extra = model.extraState?.();
-    const json: ResumeJson = { epoch: epochForState, step, loader: loader.getState(), rngs: Object.fromEntries(Object.entries(o.rngs).map(([k, r]) => [k, r.getState()])), scheduler: scheduler.state, epochsDone, extra: extra?.json };
-    await saveTrainState(trainStatePath(dir, label), { json: json as unknown as Record<string, unknown>, optimizers: model.optimizers(), extraTensors: extra?.tensors });
+    const rngs = Object.fromEntries(Object.entries(o.rngs).map(([k, r]) => [k, r.getState()]));
+    const json: ResumeJson = { epoch: epochForState, step, loader: loader.getState(), rngs, scheduler: scheduler.state, epochsDone, extra: extra?.json };
+    const state = { json: json as unknown as Record<string, unknown>, optimizers: model.optimizers(), extraTensors: extra?.tensors };
+    await saveTrainState(trainStatePath(dir, label), state);
   };
 
   const totalSteps = Math.min(o.maxSteps ?? Infinity, (lastEpoch - epochCount + 1) * loader.batchesPerEpoch);

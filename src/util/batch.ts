@@ -8,7 +8,9 @@ export interface BatchHooks {
  * Runs `work` on each file. Errors name the file; a single file's error is thrown as is, while a
  * batch goes on past failures (reported through onError) and fails at the end listing them.
  */
-export async function forEachFile<F extends { path: string }, R>(files: readonly F[], work: (f: F, i: number) => Promise<R>, hooks: BatchHooks = {}): Promise<R[]> {
+export async function forEachFile<F extends { path: string }, R>(
+  files: readonly F[], work: (f: F, i: number) => Promise<R>, hooks: BatchHooks = {},
+): Promise<R[]> {
   const results: R[] = [];
   const failed: string[] = [];
   for (const [i, f] of files.entries()) {

@@ -6,7 +6,13 @@ import { attrInts, attrString, type HostValue, type OnnxNode } from './import-pr
 
 export type Static = HostValue;
 
-export interface Ctx { what: string; opset: number; values: Map<string, Tensor>; statics: Map<string, Static>; intercept?: (valueName: string, t: Tensor) => Tensor }
+export interface Ctx {
+  what: string;
+  opset: number;
+  values: Map<string, Tensor>;
+  statics: Map<string, Static>;
+  intercept?: (valueName: string, t: Tensor) => Tensor;
+}
 
 /** The engine tensor of a float value (initializers become constants on first use). */
 export function floatOf(ctx: Ctx, name: string): Tensor {
@@ -50,11 +56,14 @@ export function setStatic(ctx: Ctx, n: OnnxNode, v: Static): void {
 }
 
 export function requireOnlyFirstOutput(n: OnnxNode): void {
-  if ((n.output ?? []).slice(1).some(Boolean)) throw new Error(`only the first output is supported (the node also outputs ${n.output!.slice(1).filter(Boolean).join(', ')})`);
+  const more = (n.output ?? []).slice(1).filter(Boolean);
+  if (more.length) throw new Error(`only the first output is supported (the node also outputs ${more.join(', ')})`);
 }
 
 /** pads [t, l, b, r] for auto_pad SAME_UPPER/SAME_LOWER/VALID, or the explicit attribute. */
-export function spatialPads(n: OnnxNode, inHW: readonly number[], kernel: readonly number[], strides: readonly number[], dilations: readonly number[]): [number, number, number, number] {
+export function spatialPads(
+  n: OnnxNode, inHW: readonly number[], kernel: readonly number[], strides: readonly number[], dilations: readonly number[],
+): [number, number, number, number] {
   const autoPad = attrString(n, 'auto_pad', 'NOTSET');
   if (autoPad === 'VALID') return [0, 0, 0, 0];
   if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {

@@ -341,7 +341,12 @@ function resolveReshape(inShape: readonly number[], target: readonly number[], a
   return out.map((d) => (d === -1 ? numel(inShape) / known : d));
 }
 
-const FOLD = { Add: (x: number, y: number) => x + y, Sub: (x: number, y: number) => x - y, Mul: (x: number, y: number) => x * y, Div: (x: number, y: number) => x / y };
+const FOLD = {
+  Add: (x: number, y: number) => x + y,
+  Sub: (x: number, y: number) => x - y,
+  Mul: (x: number, y: number) => x * y,
+  Div: (x: number, y: number) => x / y,
+};
 
 function foldBinary(op: keyof typeof FOLD, a: Static, b: Static): Static {
   const f = FOLD[op];
