@@ -5,15 +5,10 @@ import { CAM_METHODS } from './classifier.js';
 import { camFiles, DEFAULT_OVERLAY_ALPHA, type CamFileResult } from './files.js';
 import { NORMALIZATIONS } from './preprocess.js';
 
-export const overlaysSchema = z.object({
-  /** Image files or folders. */
-  inputs: inputList,
-  /** Output folder (or a .png file for one image). */
-  output: z.string().min(1),
+/** How a classifier is loaded and explained (shared with `mosaic.auto`). */
+export const explainFields = {
   /** ONNX image classifier (a model.json sidecar beside it gives class names). */
   classifier: z.string().min(1),
-  /** Class to explain: an index or (with a sidecar) a name; default the top class of each image. */
-  class: z.union([int(0), z.string().min(1)]).optional(),
   /** cam: GAP + linear heads; gradcam: any head the importer supports. */
   method: z.enum(CAM_METHODS as ['cam', 'gradcam']).default('cam'),
   /** Node (or value) whose output is the feature map (default: found automatically). */
@@ -24,10 +19,20 @@ export const overlaysSchema = z.object({
   inputSize: int(1).optional(),
   /** default = x/127.5-1, imagenet = (x/255-mean)/std; default: the sidecar's, else default. */
   normalize: z.enum(NORMALIZATIONS as ['default', 'imagenet']).optional(),
-  /** Heatmap weight in the overlay. */
-  alpha: z.number().min(0).max(1).default(DEFAULT_OVERLAY_ALPHA),
   /** ONNX Runtime intra-op threads. */
   threads: int(1).optional(),
+};
+
+export const overlaysSchema = z.object({
+  /** Image files or folders. */
+  inputs: inputList,
+  /** Output folder (or a .png file for one image). */
+  output: z.string().min(1),
+  ...explainFields,
+  /** Class to explain: an index or (with a sidecar) a name; default the top class of each image. */
+  class: z.union([int(0), z.string().min(1)]).optional(),
+  /** Heatmap weight in the overlay. */
+  alpha: z.number().min(0).max(1).default(DEFAULT_OVERLAY_ALPHA),
   onResult: callback<(r: CamFileResult) => void>().optional(),
   ...batchHooks,
 }).strict();

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { expandInputs } from '../data/file-list.js';
 import { readImage, writeImage } from '../data/image.js';
-import { CAM_METHODS } from '../cam/classifier.js';
-import { NORMALIZATIONS } from '../cam/preprocess.js';
+import { explainFields } from '../cam/job.js';
 import { batchHooks, callback, inputList, int, parseOptions } from '../util/options.js';
 import { mosaicFiles } from './add.js';
 import { autoMosaicFiles, type AutoMosaicResult } from './auto.js';
@@ -76,8 +75,7 @@ export const autoSchema = z.object({
   inputs: inputList,
   /** Output folder: OUT/<name>.png and OUT/<name>_mask.png. */
   output: z.string().min(1),
-  /** ONNX image classifier (GAP + linear head for method 'cam'). */
-  classifier: z.string().min(1),
+  ...explainFields,
   /** The class whose regions are mosaicked: an index or (with a sidecar) a class name. */
   class: z.union([int(0), z.string().min(1)]),
   /** Inside = CAM >= threshold * CAM max. */
@@ -86,18 +84,7 @@ export const autoSchema = z.object({
   regions: z.enum(REGION_CHOICES as ['largest', 'all']).default(HEATMAP_MASK_DEFAULTS.regions),
   /** Grow the regions by this many pixels. */
   dilate: z.number().min(0).default(HEATMAP_MASK_DEFAULTS.dilate),
-  method: z.enum(CAM_METHODS as ['cam', 'gradcam']).default('cam'),
-  /** Node (or value) whose output is the feature map (default: found automatically). */
-  featureNode: z.string().min(1).optional(),
-  /** The linear layer after global average pooling (method 'cam'; default: found automatically). */
-  fcNode: z.string().min(1).optional(),
-  /** Square input side when the model's input size is symbolic. */
-  inputSize: int(1).optional(),
-  /** Input normalization (default: the sidecar's, else x/127.5 - 1). */
-  normalize: z.enum(NORMALIZATIONS as ['default', 'imagenet']).optional(),
   ...mosaicLook,
-  /** ONNX Runtime intra-op threads of the classifier. */
-  threads: int(1).optional(),
   /** Called with each image's result. */
   onResult: callback<(r: AutoMosaicResult) => void>().optional(),
   ...batchHooks,
