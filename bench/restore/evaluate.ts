@@ -20,7 +20,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hconcat, readImage, resizeImage, writeImage, type Image } from '../../src/data/image.js';
-import { listImages } from '../../src/mosaic/files.js';
+import { listImages } from '../../src/data/file-list.js';
 import { createMask, type Mask } from '../../src/mosaic/mask.js';
 import { pixelate, parseMosaicStyle, type MosaicStyle } from '../../src/mosaic/pixelate.js';
 import { fillEllipse, fillRect } from '../../src/mosaic/shapes.js';

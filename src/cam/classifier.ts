@@ -9,7 +9,6 @@
 import * as ort from 'onnxruntime-node';
 import type { Image } from '../data/image.js';
 import { encodeOnnx, valueInfoShape, withExtraOutputs } from '../graph/onnx/import-proto.js';
-import { runtimeDefaults } from '../runtime/session.js';
 import { camFromFeatures, findCamHead, type CamHead } from './head.js';
 import { GradCamGraph, gradCamFromGradients } from './gradcam.js';
 import { normalizeHeatmap, reluMap, upsampleBilinear } from './heatmap.js';
@@ -95,7 +94,7 @@ export class OnnxClassifier {
   static async load(path: string, opts: ClassifierLoadOptions = {}): Promise<OnnxClassifier> {
     const file = await readClassifierFile(path, { inputSize: opts.inputSize });
     const normalize = opts.normalize ?? file.sidecar?.normalize ?? 'default';
-    const threads = opts.threads ?? runtimeDefaults.threads;
+    const threads = opts.threads;
     const n = await countClasses(file, threads);
     return new OnnxClassifier(file, normalize, n, threads);
   }
@@ -145,7 +144,10 @@ export class OnnxClassifier {
     if (!s) {
       s = (async () => {
         const head = findCamHead(this.file, { featureNode: opts.featureNode, fcNode: opts.fcNode });
-        if (head.numClasses !== this.numClasses) throw new Error(`classifier ${this.path}: the linear layer '${head.fcNode}' has ${head.numClasses} outputs but the model scores ${this.numClasses} classes`);
+        if (head.numClasses !== this.numClasses) {
+          throw new Error(`classifier ${this.path}: the linear layer '${head.fcNode}' has ${head.numClasses} outputs `
+            + `but the model scores ${this.numClasses} classes`);
+        }
         const bytes = encodeOnnx(withExtraOutputs(this.file.model, [this.file.logitsName, head.featureValue]));
         const session = await createSession(bytes, this.threads).catch((err: Error) => {
           throw new Error(`classifier ${this.path}: ONNX Runtime cannot load it: ${err.message}`);
@@ -182,12 +184,14 @@ export class OnnxClassifier {
     let logits: Float32Array, raw: Float32Array, h: number, w: number, featureValue: string;
     if (method === 'cam') {
       const { session, head } = await this.camSession(opts);
-      const out = await session.run({ [this.file.inputName]: new ort.Tensor('float32', x, [...this.file.inputShape]) }, [this.file.logitsName, head.featureValue]);
+      const feed = { [this.file.inputName]: new ort.Tensor('float32', x, [...this.file.inputShape]) };
+      const out = await session.run(feed, [this.file.logitsName, head.featureValue]);
       logits = Float32Array.from(out[this.file.logitsName].data as Float32Array);
       const f = out[head.featureValue];
       const dims = f.dims.map(Number);
       if (dims.length !== 4 || dims[0] !== 1 || dims[1] !== head.channels) {
-        throw new Error(`classifier ${this.path}: feature map '${head.featureValue}' has shape [${dims}], expected [1, ${head.channels}, h, w] to match the linear layer '${head.fcNode}'`);
+        throw new Error(`classifier ${this.path}: feature map '${head.featureValue}' has shape [${dims}], `
+          + `expected [1, ${head.channels}, h, w] to match the linear layer '${head.fcNode}'`);
       }
       [h, w] = [dims[2], dims[3]];
       classIndex ??= argmax(logits);

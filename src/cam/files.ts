@@ -1,11 +1,14 @@
 // `img2img cam`: heatmap overlays for image files and folders.
 import { forEachFile } from '../util/batch.js';
-import { outputIsFolder } from '../util/output-path.js';
+import { outputIsFolder } from '../data/output-path.js';
 import { extname, join } from 'node:path';
 import { readImage, writeImage } from '../data/image.js';
-import { expandInputs } from '../mosaic/files.js';
+import { expandInputs } from '../data/file-list.js';
 import { loadClassifier, OnnxClassifier, type ClassifierLoadOptions, type ExplainOptions, type ImageExplanation } from './classifier.js';
 import { overlayHeatmap } from './heatmap.js';
+
+/** Heatmap weight in the overlay when none is given. */
+export const DEFAULT_OVERLAY_ALPHA = 0.5;
 
 export interface CamFilesOptions extends Omit<ExplainOptions, 'classIndex'>, ClassifierLoadOptions {
   /** The classifier: an .onnx path or a loaded one. */
@@ -48,7 +51,7 @@ export async function camFiles(inputs: readonly string[], output: string, opts: 
       const target = outIsFile ? output : join(output, f.rel.slice(0, f.rel.length - extname(f.rel).length) + '.png');
       const img = await readImage(f.path);
       const e = await clf.explain(img, explain);
-      await writeImage(target, overlayHeatmap(img, e.heatmap, opts.alpha ?? 0.5));
+      await writeImage(target, overlayHeatmap(img, e.heatmap, opts.alpha ?? DEFAULT_OVERLAY_ALPHA));
       const r = { input: f.path, output: target, classIndex: e.classIndex, className: e.className, probability: e.probabilities[e.classIndex], explanation: e };
       opts.onResult?.(r);
       return r;

@@ -48,7 +48,10 @@ export class GradCamGraph {
         lookupNode(file, opts.featureNode, '--feature-node'); // throws when no node produces the value
         featureValue = opts.featureNode;
       }
-      if (!imp.values.has(featureValue)) throw new Error(`--feature-node ${opts.featureNode}: value '${featureValue}' of classifier ${file.path} does not lead to the scores '${file.logitsName}'`);
+      if (!imp.values.has(featureValue)) {
+        throw new Error(`--feature-node ${opts.featureNode}: value '${featureValue}' of classifier ${file.path} `
+          + `does not lead to the scores '${file.logitsName}'`);
+      }
     } else {
       const last = [...imp.nodes].reverse().find((n) => {
         const t = imp.values.get(n.output![0]);
@@ -63,13 +66,16 @@ export class GradCamGraph {
     let feature = imp.values.get(featureValue)!;
     const tapped = importOnnx(file.model, { ...importOpts, intercept: (name, t) => (name === featureValue ? (feature = add(t, 0)) : t) });
     const scores = tapped.outputs[file.logitsName];
-    if (feature.rank !== 4 || feature.shape[0] !== 1) throw new Error(`feature map '${featureValue}' of classifier ${file.path} has shape [${feature.shape}]; Grad-CAM needs [1, K, h, w]`);
+    if (feature.rank !== 4 || feature.shape[0] !== 1) {
+      throw new Error(`feature map '${featureValue}' of classifier ${file.path} has shape [${feature.shape}]; Grad-CAM needs [1, K, h, w]`);
+    }
     const seed = input(SEED, scores.shape);
     let gradient;
     try {
       [gradient] = grad(scores, [feature], seed);
     } catch (err) {
-      throw new Error(`classifier ${file.path}: Grad-CAM cannot differentiate the scores '${file.logitsName}' with respect to '${featureValue}': ${(err as Error).message}`);
+      const why = (err as Error).message;
+      throw new Error(`classifier ${file.path}: Grad-CAM cannot differentiate the scores '${file.logitsName}' with respect to '${featureValue}': ${why}`);
     }
     const graph = await CompiledGraph.compile({ gradcam_logits: scores, gradcam_feature: feature, gradcam_grad: gradient }, opts.runtime);
     const [, k, h, w] = feature.shape;

@@ -29,11 +29,13 @@ const PASS_BACK_FROM_OUTPUT = ['Identity', 'Dropout', 'Softmax', 'LogSoftmax', '
 const PASS_BACK_TO_POOL = ['Identity', 'Dropout', 'Flatten', 'Reshape', 'Squeeze'];
 
 function looksFor(f: OnnxClassifierFile): string {
-  return `CAM needs a GlobalAveragePool (or ReduceMean over H,W) whose output feeds a linear layer (Gemm, or MatMul [+ Add]) with constant weights, before output '${f.outputName}'`;
+  return 'CAM needs a GlobalAveragePool (or ReduceMean over H,W) whose output feeds a linear layer (Gemm, or MatMul [+ Add]) with constant weights, '
+    + `before output '${f.outputName}'`;
 }
 
 function noHead(f: OnnxClassifierFile, why: string): Error {
-  return new Error(`classifier ${f.path}: no CAM head found: ${looksFor(f)}; ${why}. Use --method gradcam, or name the layers with --feature-node and --fc-node`);
+  return new Error(`classifier ${f.path}: no CAM head found: ${looksFor(f)}; ${why}. `
+    + 'Use --method gradcam, or name the layers with --feature-node and --fc-node');
 }
 
 /** Locates the feature map and the linear weights; see the module comment. */
@@ -42,7 +44,9 @@ export function findCamHead(f: OnnxClassifierFile, opts: HeadOptions = {}): CamH
   let fc: OnnxNode;
   if (opts.fcNode) {
     fc = lookupNode(f, opts.fcNode, '--fc-node');
-    if (fc.op_type !== 'Gemm' && fc.op_type !== 'MatMul') throw new Error(`--fc-node ${opts.fcNode}: node '${nodeLabel(fc)}' of classifier ${f.path} is a ${fc.op_type}, not a Gemm or MatMul`);
+    if (fc.op_type !== 'Gemm' && fc.op_type !== 'MatMul') {
+      throw new Error(`--fc-node ${opts.fcNode}: node '${nodeLabel(fc)}' of classifier ${f.path} is a ${fc.op_type}, not a Gemm or MatMul`);
+    }
   } else {
     let v = f.outputName;
     let found: OnnxNode | null = null;
@@ -62,7 +66,9 @@ export function findCamHead(f: OnnxClassifierFile, opts: HeadOptions = {}): CamH
           break;
         }
       }
-      if (!PASS_BACK_FROM_OUTPUT.includes(p.op_type)) throw noHead(f, `walking back from the output met node '${nodeLabel(p)}' (${p.op_type}) before any linear layer`);
+      if (!PASS_BACK_FROM_OUTPUT.includes(p.op_type)) {
+        throw noHead(f, `walking back from the output met node '${nodeLabel(p)}' (${p.op_type}) before any linear layer`);
+      }
       v = p.input![0];
     }
     if (!found) throw noHead(f, 'no linear layer produces the output');
@@ -95,7 +101,9 @@ export function findCamHead(f: OnnxClassifierFile, opts: HeadOptions = {}): CamH
         }
         throw noHead(f, `ReduceMean node '${nodeLabel(p)}' averages over axes [${axes ?? '?'}], not H,W ([2, 3])`);
       }
-      if (!PASS_BACK_TO_POOL.includes(p.op_type)) throw noHead(f, `the linear layer '${nodeLabel(fc)}' is fed by node '${nodeLabel(p)}' (${p.op_type}), not by a global average pooling`);
+      if (!PASS_BACK_TO_POOL.includes(p.op_type)) {
+        throw noHead(f, `the linear layer '${nodeLabel(fc)}' is fed by node '${nodeLabel(p)}' (${p.op_type}), not by a global average pooling`);
+      }
       v = p.input![0];
     }
     if (!pool) throw noHead(f, `the linear layer '${nodeLabel(fc)}' is not fed by a global average pooling`);
@@ -106,10 +114,13 @@ export function findCamHead(f: OnnxClassifierFile, opts: HeadOptions = {}): CamH
   // 3. The weights as [classes, K].
   const b = constantOf(f, fc.input![1]);
   if (!b || b.dtype !== 'float32' || b.dims.length !== 2) {
-    throw new Error(`classifier ${f.path}: the linear layer '${nodeLabel(fc)}' must have a constant 2-D float weight (input '${fc.input![1]}'); CAM cannot read computed weights`);
+    throw new Error(`classifier ${f.path}: the linear layer '${nodeLabel(fc)}' must have a constant 2-D float weight (input '${fc.input![1]}'); `
+      + 'CAM cannot read computed weights');
   }
   const transposed = fc.op_type === 'Gemm' && attrInt(fc, 'transB', 0) === 1; // B is [N, K]
-  if (fc.op_type === 'Gemm' && attrInt(fc, 'transA', 0) === 1) throw new Error(`classifier ${f.path}: Gemm '${nodeLabel(fc)}' has transA=1; CAM expects features as rows`);
+  if (fc.op_type === 'Gemm' && attrInt(fc, 'transA', 0) === 1) {
+    throw new Error(`classifier ${f.path}: Gemm '${nodeLabel(fc)}' has transA=1; CAM expects features as rows`);
+  }
   const alpha = fc.op_type === 'Gemm' ? attrFloat(fc, 'alpha', 1) : 1;
   const [r, c] = b.dims;
   const numClasses = transposed ? r : c;
@@ -122,7 +133,9 @@ export function findCamHead(f: OnnxClassifierFile, opts: HeadOptions = {}): CamH
 }
 
 /** CAM_c = sum_k W[c, k] F_k for a feature map [K, h, w] (batch item 0): an h x w map. */
-export function camFromFeatures(feature: ArrayLike<number>, channels: number, h: number, w: number, weights: ArrayLike<number>, classIndex: number): Float32Array {
+export function camFromFeatures(
+  feature: ArrayLike<number>, channels: number, h: number, w: number, weights: ArrayLike<number>, classIndex: number,
+): Float32Array {
   const plane = h * w;
   if (feature.length < channels * plane) throw new Error(`camFromFeatures: ${feature.length} feature values, need ${channels}x${h}x${w}`);
   const out = new Float32Array(plane);

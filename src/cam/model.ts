@@ -57,7 +57,10 @@ export async function readClassifierFile(path: string, opts: LoadOptions = {}): 
   const ins = realInputs(g);
   if (ins.length !== 1) throw new Error(`classifier ${path}: expected one image input, found ${ins.length} (${ins.map((i) => i.name).join(', ')})`);
   const shape = valueInfoShape(ins[0]);
-  if (!shape || shape.length !== 4) throw new Error(`classifier ${path}: input '${ins[0].name}' must be an image batch [N, C, H, W], got ${shape ? `[${shape.map((d) => d ?? '?')}]` : 'no shape'}`);
+  if (!shape || shape.length !== 4) {
+    const got = shape ? `[${shape.map((d) => d ?? '?')}]` : 'no shape';
+    throw new Error(`classifier ${path}: input '${ins[0].name}' must be an image batch [N, C, H, W], got ${got}`);
+  }
   const sidecarFile = sidecarPath(path);
   let sidecar: ClassifierSidecar | null = null;
   if (existsSync(sidecarFile)) {
@@ -72,7 +75,9 @@ export async function readClassifierFile(path: string, opts: LoadOptions = {}): 
   const size = opts.inputSize ?? sidecar?.inputSize;
   const hw = [shape[2], shape[3]].map((d, i) => {
     if (d !== null) {
-      if (opts.inputSize !== undefined && opts.inputSize !== d) throw new Error(`--input-size ${opts.inputSize} does not match classifier ${path}, whose input '${ins[0].name}' is ${shape[3]}x${shape[2]}`);
+      if (opts.inputSize !== undefined && opts.inputSize !== d) {
+        throw new Error(`--input-size ${opts.inputSize} does not match classifier ${path}, whose input '${ins[0].name}' is ${shape[3]}x${shape[2]}`);
+      }
       return d;
     }
     if (size === undefined) throw new Error(`classifier ${path}: input '${ins[0].name}' has a symbolic ${i === 0 ? 'height' : 'width'}; give --input-size`);
@@ -87,7 +92,9 @@ export async function readClassifierFile(path: string, opts: LoadOptions = {}): 
     if (n.name) nodesByName.set(n.name, n);
   }
   let logitsName = outputName;
-  for (let p = producers.get(logitsName); p && ['Softmax', 'LogSoftmax', 'Identity'].includes(p.op_type); p = producers.get(logitsName)) logitsName = p.input![0];
+  for (let p = producers.get(logitsName); p && ['Softmax', 'LogSoftmax', 'Identity'].includes(p.op_type); p = producers.get(logitsName)) {
+    logitsName = p.input![0];
+  }
   return { path, model, inputName: ins[0].name, inputShape: [1, c, hw[0], hw[1]], outputName, logitsName, sidecar, producers, nodesByName };
 }
 
@@ -111,7 +118,8 @@ export function lookupNode(f: OnnxClassifierFile, name: string, flag: string): O
   const n = f.nodesByName.get(name) ?? f.producers.get(name);
   if (n) return n;
   const names = (f.model.graph!.node ?? []).map(nodeLabel);
-  throw new Error(`${flag} ${name}: classifier ${f.path} has no node or value of that name (nodes: ${names.slice(0, 12).join(', ')}${names.length > 12 ? `, ... ${names.length} in all` : ''})`);
+  const listed = `${names.slice(0, 12).join(', ')}${names.length > 12 ? `, ... ${names.length} in all` : ''}`;
+  throw new Error(`${flag} ${name}: classifier ${f.path} has no node or value of that name (nodes: ${listed})`);
 }
 
 /** Reduction axes of a ReduceMean node (attribute before opset 18, input after). */

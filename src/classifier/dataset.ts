@@ -4,7 +4,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readImage } from '../data/image.js';
-import { listImages } from '../mosaic/files.js';
+import { listImages } from '../data/file-list.js';
 import { preprocessImage } from '../cam/preprocess.js';
 import { createRng } from '../util/rng.js';
 
@@ -25,7 +25,10 @@ export async function loadClassFolders(dataroot: string, size: number): Promise<
   const st = await stat(dataroot).catch(() => null);
   if (!st?.isDirectory()) throw new Error(`--dataroot ${dataroot}: not a folder`);
   const classes = (await readdir(dataroot, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
-  if (classes.length < 2) throw new Error(`--dataroot ${dataroot}: needs one sub-folder per class (at least 2), found ${classes.length}${classes.length ? ` (${classes.join(', ')})` : ''}`);
+  if (classes.length < 2) {
+    const found = `${classes.length}${classes.length ? ` (${classes.join(', ')})` : ''}`;
+    throw new Error(`--dataroot ${dataroot}: needs one sub-folder per class (at least 2), found ${found}`);
+  }
   const items: LabeledImage[] = [];
   for (const [label, name] of classes.entries()) {
     const files = await listImages(join(dataroot, name));

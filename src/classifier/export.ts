@@ -4,15 +4,15 @@ import { Tensor, constant } from '../graph/tensor.js';
 import { input } from '../graph/tensor.js';
 import { topoSort } from '../graph/autodiff.js';
 import { writeOnnx } from '../graph/onnx/writer.js';
-import { stateTensorFor } from '../nn/parameter.js';
 import type { Module } from '../nn/module.js';
 
-/** The same graph with parameters and buffers baked in as constants (copies of their current values). */
-export function bakeParameters(outputs: Record<string, Tensor>): Record<string, Tensor> {
+/** The same graph with the parameters and buffers of `modules` baked in as constants (copies of their current values). */
+export function bakeParameters(outputs: Record<string, Tensor>, modules: readonly Module[]): Record<string, Tensor> {
+  const state = new Map(modules.flatMap((m) => [...m.namedParameters(), ...m.namedBuffers()]).map(([, t]) => [t.inputName, t]));
   const map = new Map<number, Tensor>();
   for (const t of topoSort(Object.values(outputs))) {
     if (t.op === 'Input') {
-      const owner = stateTensorFor(t.name!);
+      const owner = state.get(t.name!);
       map.set(t.id, owner ? constant(owner.data.slice(), t.shape) : t);
     } else if (t.inputs.length === 0) map.set(t.id, t);
     else {
@@ -32,7 +32,7 @@ export function exportClassifierOnnx(net: Module, size: number, channels = 3): U
   net.eval();
   try {
     const logits = net.forward(input('image', [1, channels, size, size]));
-    return writeOnnx(bakeParameters({ logits }), 'img2img-classifier').bytes;
+    return writeOnnx(bakeParameters({ logits }, [net]), 'img2img-classifier').bytes;
   } finally {
     net.train(wasTraining);
   }

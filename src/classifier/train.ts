@@ -6,37 +6,45 @@ import { performance } from 'node:perf_hooks';
 import * as g from '../graph/index.js';
 import { manualSeed } from '../nn/init.js';
 import { Step } from '../runtime/step.js';
-import { Adam } from '../train/optim/adam.js';
+import { Adam } from '../optim/adam.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { sidecarPath, type ClassifierSidecar } from '../cam/model.js';
 import { GapCnn, DEFAULT_WIDTHS } from './net.js';
+import { z } from 'zod';
+import { callback, int, parseOptions, type LogFn } from '../util/options.js';
 import { exportClassifierOnnx } from './export.js';
 import { loadClassFolders, stratifiedSplit, type LabeledImage } from './dataset.js';
 
-export type FlipMode = 'none' | 'h' | 'hv';
+export const FLIP_MODES = ['none', 'h', 'hv'] as const;
+export type FlipMode = (typeof FLIP_MODES)[number];
 
-export interface TrainClassifierOptions {
+/** Options of `trainClassifier` (the `classifier.train` job). */
+export const trainClassifierSchema = z.object({
   /** Folder with one sub-folder of images per class. */
-  dataroot: string;
+  dataroot: z.string().min(1),
   /** Output .onnx path; the sidecar goes beside it (model.onnx -> model.json). */
-  output: string;
-  /** Input side in px, default 64. */
-  size?: number;
-  epochs?: number;
-  batchSize?: number;
-  lr?: number;
-  /** Share of each class held out for validation, default 0.2. */
-  valFraction?: number;
-  seed?: number;
-  /** Conv block widths, default [16, 32, 64]. */
-  widths?: readonly number[];
-  /** Random flips: horizontal (default), horizontal and vertical, or none. */
-  flips?: FlipMode;
-  threads?: number;
+  output: z.string().regex(/\.onnx$/i, { message: 'expected a .onnx file name' }),
+  /** Input side in px (images are resized). */
+  size: int(4).default(64),
+  epochs: int(1).default(20),
+  batchSize: int(2).default(16),
+  /** Adam learning rate (cosine-decayed to lr/20). */
+  lr: z.number().positive().default(3e-3),
+  /** Share of each class held out to measure accuracy. */
+  valFraction: z.number().min(0).lt(1).default(0.2),
+  /** Seed of the split, initialization, shuffling and flips. */
+  seed: int(0).default(0),
+  /** Channels of the conv blocks (2x2 max pooling between blocks). */
+  widths: z.array(int(1)).min(1).default([...DEFAULT_WIDTHS]),
+  /** Random flips: horizontal, horizontal and vertical, or none. */
+  flips: z.enum(FLIP_MODES).default('h'),
+  /** ONNX Runtime intra-op threads. */
+  threads: int(1).optional(),
   /** Progress lines (one per epoch, plus a header and a summary); default silent. */
-  log?: (line: string) => void;
-}
+  log: callback<LogFn>().optional(),
+}).strict();
+export type TrainClassifierOptions = z.input<typeof trainClassifierSchema>;
 
 export interface EpochStats {
   epoch: number;
@@ -85,37 +93,40 @@ const argmaxRow = (v: Float32Array, row: number, n: number): number => {
   return best;
 };
 
-/** Trains, evaluates and exports; see the module comment. */
-export async function trainClassifier(opts: TrainClassifierOptions): Promise<TrainClassifierResult> {
-  const size = opts.size ?? 64, epochs = opts.epochs ?? 20, lr = opts.lr ?? 3e-3, seed = opts.seed ?? 0;
-  const valFraction = opts.valFraction ?? 0.2, flips = opts.flips ?? 'h';
+/** Trains, evaluates and exports (the `classifier.train` job); see the module comment. */
+export async function trainClassifier(options: TrainClassifierOptions): Promise<TrainClassifierResult> {
+  const opts = parseOptions(trainClassifierSchema, 'classifier.train', options);
+  const { size, epochs, lr, seed, valFraction, flips } = opts;
   const log = opts.log ?? (() => undefined);
-  for (const [k, v, min] of [['--size', size, 4], ['--epochs', epochs, 1], ['--batch-size', opts.batchSize ?? 16, 2]] as const) {
-    if (!Number.isInteger(v) || v < min) throw new Error(`${k} ${v}: need an integer >= ${min}`);
-  }
-  if (!(lr > 0)) throw new Error(`--lr ${lr}: need a positive number`);
-  if (!(valFraction >= 0 && valFraction < 1)) throw new Error(`--val-fraction ${valFraction}: need a number in [0, 1)`);
-  if (!/\.onnx$/i.test(opts.output)) throw new Error(`--output ${opts.output}: expected a .onnx file name`);
 
   const data = await loadClassFolders(opts.dataroot, size);
   const nc = data.classes.length;
   const { train, val } = stratifiedSplit(data.items, valFraction, seed);
   if (train.length < 2) throw new Error(`--dataroot ${opts.dataroot}: only ${train.length} training image(s) after holding out ${val.length}`);
-  const batch = Math.min(opts.batchSize ?? 16, train.length);
+  const batch = Math.min(opts.batchSize, train.length);
 
   manualSeed(seed);
-  const net = new GapCnn(nc, opts.widths ?? DEFAULT_WIDTHS);
+  const net = new GapCnn(nc, opts.widths);
   const counts = data.classes.map((c, i) => `${c}: ${data.items.filter((it) => it.label === i).length}`).join(', ');
-  log(`classifier: ${nc} classes (${counts}); ${train.length} train / ${val.length} held-out; ${size}x${size}; ${(net.parameterCount() / 1000).toFixed(1)}k params`);
+  const params = `${(net.parameterCount() / 1000).toFixed(1)}k params`;
+  log(`classifier: ${nc} classes (${counts}); ${train.length} train / ${val.length} held-out; ${size}x${size}; ${params}`);
 
   const plane = 3 * size * size;
   const x = g.input('x', [batch, 3, size, size]);
   const target = g.input('target', [batch, nc]);
   const runtime = opts.threads ? { threads: opts.threads } : {};
   net.train();
-  const trainStep = await Step.compile({ build: () => { const logits = net.forward(x); return { loss: g.crossEntropy(logits, target), logits }; }, loss: 'loss', wrt: net.parameters() }, runtime);
+  const trainStep = await Step.compile({
+    build: () => {
+      const logits = net.forward(x);
+      return { loss: g.crossEntropy(logits, target), logits };
+    },
+    loss: 'loss',
+    wrt: net.parameters(),
+    modules: [net],
+  }, runtime);
   net.eval();
-  const evalStep = await Step.compile({ build: () => ({ logits: net.forward(x) }) }, runtime);
+  const evalStep = await Step.compile({ build: () => ({ logits: net.forward(x) }), modules: [net] }, runtime);
   net.train();
 
   const predict = async (items: readonly LabeledImage[]): Promise<number[]> => {
@@ -164,9 +175,12 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
         seen += batch;
       }
       const valAcc = val.length ? accuracy(val, await predict(val)) : null;
-      const e: EpochStats = { epoch, loss: lossSum / stepsPerEpoch, trainAccuracy: correct / seen, valAccuracy: valAcc, seconds: (performance.now() - t0) / 1000 };
+      const seconds = (performance.now() - t0) / 1000;
+      const e: EpochStats = { epoch, loss: lossSum / stepsPerEpoch, trainAccuracy: correct / seen, valAccuracy: valAcc, seconds };
       history.push(e);
-      log(`epoch ${String(epoch).padStart(String(epochs).length)}/${epochs}  loss ${e.loss.toFixed(4)}  train acc ${e.trainAccuracy.toFixed(3)}${valAcc === null ? '' : `  held-out acc ${valAcc.toFixed(3)}`}  ${e.seconds.toFixed(1)}s`);
+      const heldOut = valAcc === null ? '' : `  held-out acc ${valAcc.toFixed(3)}`;
+      const counter = `${String(epoch).padStart(String(epochs).length)}/${epochs}`;
+      log(`epoch ${counter}  loss ${e.loss.toFixed(4)}  train acc ${e.trainAccuracy.toFixed(3)}${heldOut}  ${e.seconds.toFixed(1)}s`);
     }
 
     const trainPreds = await predict(train);
@@ -183,7 +197,10 @@ export async function trainClassifier(opts: TrainClassifierOptions): Promise<Tra
     const sidecarFile = sidecarPath(opts.output);
     await writeFileAtomic(opts.output, bytes);
     await writeFileAtomic(sidecarFile, JSON.stringify(sidecar, null, 2) + '\n');
-    log(`held-out accuracy ${valAccuracy === null ? 'n/a (no held-out split)' : `${valAccuracy.toFixed(3)} (${valPreds.filter((p, i) => p === val[i].label).length}/${val.length})`}; train accuracy ${trainAccuracy.toFixed(3)}; wrote ${opts.output} and ${sidecarFile}`);
+    const heldOut = valAccuracy === null
+      ? 'n/a (no held-out split)'
+      : `${valAccuracy.toFixed(3)} (${valPreds.filter((p, i) => p === val[i].label).length}/${val.length})`;
+    log(`held-out accuracy ${heldOut}; train accuracy ${trainAccuracy.toFixed(3)}; wrote ${opts.output} and ${sidecarFile}`);
     return {
       classes: data.classes, history, trainAccuracy, valAccuracy,
       validation: val.map((it, i) => ({ path: it.path, label: it.label, predicted: valPreds[i] })),

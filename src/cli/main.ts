@@ -1,15 +1,18 @@
+// The `img2img` command. The CLI sits on top of the library: each command maps its flags onto a
+// job's options object (src/*/job.ts) and passes progress bars as the job's callbacks; nothing
+// below src/cli imports commander or draws on the terminal.
 import { Command } from 'commander';
 import { normalizeArgv } from './aliases.js';
-import { registerTrainCommand } from './train-command.js';
-import { registerTestCommand } from './test-command.js';
-import { registerTranslateCommand } from './translate-command.js';
-import { registerDataCommands } from '../data/cli.js';
-import { registerMosaicCommands } from '../mosaic/cli.js';
-import { registerCdfDemo } from '../demo/cdf-command.js';
-import { registerGan2dDemo } from '../demo/gan2d-command.js';
-import { registerCamCommand } from '../cam/cli.js';
-import { registerClassifierCommands } from '../classifier/cli.js';
-import { registerRestoreCommands } from '../restore/cli.js';
+import { registerTrainCommand } from './train.js';
+import { registerTestCommand } from './test.js';
+import { registerTranslateCommand } from './translate.js';
+import { registerDataCommands } from './datasets.js';
+import { registerMosaicCommands } from './mosaic.js';
+import { registerCdfDemo, registerGan2dDemo } from './demo.js';
+import { registerCamCommand } from './cam.js';
+import { registerClassifierCommands } from './classifier.js';
+import { registerRestoreCommands } from './restore.js';
+import { withFlagNames } from './parse.js';
 
 const program = new Command('img2img')
   .description('GAN image-to-image translation (pix2pix, CycleGAN) and mosaic tools, on ONNX Runtime')
@@ -27,9 +30,15 @@ const demo = program.command('demo').description('small generative-model demos')
 registerCdfDemo(demo);
 registerGan2dDemo(demo);
 
+let running: Command | undefined;
+program.hook('preAction', (_root, action) => {
+  running = action;
+});
+
 try {
   await program.parseAsync(normalizeArgv(process.argv));
 } catch (err) {
-  console.error(`img2img: ${err instanceof Error ? err.message : String(err)}`);
+  const e = withFlagNames(err, running);
+  console.error(`img2img: ${e instanceof Error ? e.message : String(e)}`);
   process.exitCode = 1;
 }

@@ -1,4 +1,9 @@
-import { InvalidArgumentError } from 'commander';
+// What every command shares: option parsers that reject bad text with a message naming what was
+// expected, --help texts that show the jobs' schema defaults (defaults are written only there),
+// and job errors reworded with the command's flag names.
+import { InvalidArgumentError, type Command } from 'commander';
+import type { z } from 'zod';
+import { defaultOf, OptionsError } from '../util/options.js';
 
 /** commander parsers that reject bad values with a message naming what was expected. */
 export const int = (min = 0) => (v: string): number => {
@@ -27,4 +32,31 @@ export function wrapParse<T>(parse: (s: string) => T): (s: string) => T {
       throw new InvalidArgumentError((err as Error).message);
     }
   };
+}
+
+/** A repeatable option's values in order. */
+export const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+
+/** "text (default: X)" with X read from the job's schema, so --help never restates a default. */
+export function withDefault(schema: z.ZodObject, key: string, text: string): string {
+  const d = defaultOf(schema, key);
+  if (d === undefined) return text;
+  return `${text} (default: ${Array.isArray(d) ? d.join(',') : String(d)})`;
+}
+
+/** A job's options error with the command's flags in place of option names ('nEpochs' -> --n-epochs). */
+export function withFlagNames(err: unknown, cmd: Command | undefined): unknown {
+  if (!(err instanceof OptionsError) || !cmd) return err;
+  const flags = new Map(cmd.options.filter((o) => o.long && !o.negate).map((o) => [o.attributeName(), o.long!]));
+  for (const o of cmd.options) if (o.negate && !flags.has(o.attributeName())) flags.set(o.attributeName(), o.long!);
+  const reword = (p: string) => p.replace(/option '([\w.]+)'/g, (m, name: string) => flags.get(name.replace(/^runtime\./, '')) ?? m);
+  const e = new OptionsError(cmd.name(), err.problems.map(reword));
+  e.message = `${commandPath(cmd)}: ${e.problems.join('; ')}`;
+  return e;
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }

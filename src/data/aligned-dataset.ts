@@ -17,7 +17,7 @@ export class AlignedDataset implements ImageDataset {
   static async open(opts: Partial<DatasetOptions> & { root: string }): Promise<AlignedDataset> {
     const options = datasetOptions(opts);
     checkTransformOptions(options);
-    const paths = await listImagesNonEmpty(join(options.root, options.phase), options.maxDatasetSize);
+    const paths = (await listImagesNonEmpty(join(options.root, options.phase), { max: options.maxDatasetSize })).map((f) => f.path);
     return new AlignedDataset(options, paths);
   }
 

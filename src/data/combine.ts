@@ -16,7 +16,7 @@ export interface CombineOptions {
   useAB?: boolean;
   /** Pairs processed in parallel (default 4). */
   concurrency?: number;
-  /** Per-split status lines; default console.log. */
+  /** Per-split status lines; default: none. */
   log?: (message: string) => void;
 }
 
@@ -41,8 +41,8 @@ const WRITABLE = ['.png', '.jpg', '.jpeg', '.webp'];
  * when a pair differs in size (pix2pix splits at half width, so A and B must match).
  */
 export async function combineFolders(opts: CombineOptions): Promise<CombineSplitResult[]> {
-  const log = opts.log ?? ((m: string) => console.log(m));
-  const numImgs = opts.numImgs ?? 1_000_000;
+  const log = opts.log ?? (() => undefined);
+  const numImgs = opts.numImgs ?? Infinity;
   const splitsA = await subfolders(opts.foldA);
   const splitsB = new Set(await subfolders(opts.foldB));
   const results: CombineSplitResult[] = [];

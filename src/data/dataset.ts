@@ -36,7 +36,7 @@ export interface DatasetOptions extends TransformOptions {
   maxDatasetSize: number;
   /** Unaligned: pair A[i] with B[i % |B|] instead of a random B (reference --serial_batches). */
   serialBatches: boolean;
-  /** Receives "skipping <path>: <reason>" and the once-only resize notice; default console.warn. */
+  /** Receives "skipping <path>: <reason>" and the once-only resize notice; default: nothing (a library prints nothing unless asked). */
   warn: (message: string) => void;
 }
 
@@ -49,7 +49,7 @@ export const DEFAULT_DATASET_OPTIONS: Readonly<Omit<DatasetOptions, 'root'>> = {
   outputNc: 3,
   maxDatasetSize: Infinity,
   serialBatches: false,
-  warn: (message) => console.warn(message),
+  warn: () => undefined,
 };
 
 /** Fills in defaults; `root` is required. */

@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path';
 import { DATASET_CATALOG, datasetUrl, findDataset, type DatasetEntry, type DatasetKind } from './dataset-catalog.js';
 import { DataError, errorMessage } from './errors.js';
 import { extractArchive } from './extract.js';
-import { DownloadError, downloadToFile } from './http-download.js';
-import { createByteProgress, formatBytes } from './progress.js';
+import { DownloadError, downloadToFile, type DownloadProgress } from './http-download.js';
+import { formatBytes } from './progress.js';
 
 export interface DownloadDatasetOptions {
   /** Folder that receives ROOT/NAME (default ./datasets). */
@@ -17,10 +17,10 @@ export interface DownloadDatasetOptions {
   kind?: DatasetKind;
   /** Replace an existing ROOT/NAME (only once the new one is fully extracted). */
   force?: boolean;
-  /** No progress bar and no status lines. */
-  quiet?: boolean;
-  /** Status lines; default console.error (stdout stays clean for scripts). */
+  /** Status lines; default: none. */
   log?: (message: string) => void;
+  /** Download progress (the CLI draws a bar); default: none. */
+  progress?: DownloadProgress & { stop?(): void };
   /** Retries after a dropped connection (default 3), their delay in ms (default 1000), socket idle timeout in ms (default 30000). */
   retries?: number;
   retryDelayMs?: number;
@@ -52,7 +52,7 @@ export async function downloadDataset(name: string, opts: DownloadDatasetOptions
   const root = resolve(opts.root ?? './datasets');
   const dir = join(root, entry.name);
   const url = datasetUrl(entry, opts.baseUrl);
-  const log = opts.quiet ? () => undefined : (opts.log ?? ((m: string) => console.error(m)));
+  const log = opts.log ?? (() => undefined);
   if ((await exists(dir)) && !opts.force) {
     throw new DataError(`${dir} already exists; delete it or pass --force to replace it`);
   }
@@ -69,7 +69,12 @@ export async function downloadDataset(name: string, opts: DownloadDatasetOptions
     log(`using the already downloaded ${archive}`);
   } else {
     log(`downloading ${entry.kind} dataset ${entry.name} from ${url}`);
-    const bar = createByteProgress(entry.name, { quiet: opts.quiet });
+    const p = opts.progress;
+    const bar = {
+      start: (total: number | undefined, already: number) => p?.start(total, already),
+      update: (b: number) => p?.update(b),
+      stop: () => p?.stop?.(),
+    };
     try {
       const got = await downloadToFile(url, part, {
         expectedBytes: entry.bytes,

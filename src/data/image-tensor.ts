@@ -34,3 +34,9 @@ export function chwToImage(t: { shape: readonly number[]; data: ArrayLike<number
   }
   return { width: w, height: h, channels: c as Channels, data: out };
 }
+
+/** The first image of a [N, C, H, W] batch as an 8-bit image. */
+export function firstImage(t: { shape: readonly number[]; data: Float32Array }): Image {
+  const [, c, h, w] = t.shape;
+  return chwToImage({ shape: [c, h, w], data: t.data.subarray(0, c * h * w) });
+}

@@ -1,9 +1,9 @@
 // Image IO through sharp. Pixels live in a plain HWC Uint8Array so the mosaic
 // code and the tensor conversions never depend on sharp's types.
 import sharp from 'sharp';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
 
 export type Channels = 1 | 3 | 4;
 
@@ -92,8 +92,8 @@ export async function encodeImage(img: Image, format: 'png' | 'jpeg' | 'webp', q
 
 /**
  * Writes `img` to `path`; the format comes from the extension (.png, .jpg/.jpeg, .webp).
- * Atomic: the bytes go to a temp file in the same folder, then are renamed over `path`,
- * so a crash or an encoder error never leaves a partial file. Parent folders are created.
+ * Atomic (writeFileAtomic): a crash or an encoder error never leaves a partial file. Parent
+ * folders are created.
  */
 export async function writeImage(path: string, img: Image, opts: { quality?: number } = {}): Promise<void> {
   const format = FORMATS[extname(path).toLowerCase()];
@@ -105,20 +105,6 @@ export async function writeImage(path: string, img: Image, opts: { quality?: num
     throw new Error(`cannot write image ${path}: ${reason(err)}`);
   }
   await writeFileAtomic(path, bytes);
-}
-
-/** Temp file in the target folder (same filesystem, so rename is atomic), then rename. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, bytes, { flag: 'wx' });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
 }
 
 /** Throws when data length does not match width*height*channels. */
@@ -134,6 +120,6 @@ function reason(err: unknown): string {
   return msg.replace(/^Input buffer contains unsupported image format$/, 'not an image (unsupported or unrecognised format)');
 }
 
-export { imageToCHW, chwToImage } from './image-tensor.js';
+export { imageToCHW, chwToImage, firstImage } from './image-tensor.js';
 export { cropImage, pasteImage, resizeImage, hconcat } from './image-ops.js';
 export type { ResizeKernel } from './image-ops.js';

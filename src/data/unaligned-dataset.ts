@@ -23,8 +23,8 @@ export class UnalignedDataset implements ImageDataset {
     const dirA = join(options.root, `${options.phase}A`);
     const dirB = join(options.root, `${options.phase}B`);
     const [a, b] = options.direction === 'BtoA' ? [dirB, dirA] : [dirA, dirB];
-    const pathsA = await listImagesNonEmpty(a, options.maxDatasetSize);
-    const pathsB = await listImagesNonEmpty(b, options.maxDatasetSize);
+    const pathsA = (await listImagesNonEmpty(a, { max: options.maxDatasetSize })).map((f) => f.path);
+    const pathsB = (await listImagesNonEmpty(b, { max: options.maxDatasetSize })).map((f) => f.path);
     return new UnalignedDataset(options, pathsA, pathsB);
   }
 

@@ -11,6 +11,9 @@ import { gridMoments, type GridDensity } from './density.js';
 import { resolveDensity } from './density-source.js';
 import { chiSquareGof, ksTest } from './ks.js';
 
+/** Defaults of CdfDemoOptions (also the `demo.cdf` job's). */
+export const CDF_DEMO_DEFAULTS = { n: 10000, bins: 60, seed: 0 } as const;
+
 export interface CdfDemoOptions {
   /** Expression in x, or a CSV file of x,density points; default: the built-in density. */
   pdf?: string;
@@ -112,9 +115,9 @@ export function cdfDemoFigure(d: GridDensity, samples: Float64Array, bins: numbe
  * histogram PNG to `out`, and returns summary statistics with KS and chi-square results.
  */
 export async function runCdfDemo(opts: CdfDemoOptions): Promise<CdfDemoResult> {
-  const n = positiveInt('n', opts.n ?? 10000);
-  const bins = positiveInt('bins', opts.bins ?? 60);
-  const seed = opts.seed ?? 0;
+  const n = positiveInt('n', opts.n ?? CDF_DEMO_DEFAULTS.n);
+  const bins = positiveInt('bins', opts.bins ?? CDF_DEMO_DEFAULTS.bins);
+  const seed = opts.seed ?? CDF_DEMO_DEFAULTS.seed;
   const d = await resolveDensity(opts.pdf, { grid: opts.grid, range: opts.range });
   const samples = sampleInverseCdf(d, n, createRng(seed));
 

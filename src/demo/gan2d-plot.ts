@@ -56,11 +56,16 @@ function shortLabel(s: string): string {
 }
 
 /** One animation frame: a real-vs-generated panel per class, with the step and SWD. */
-export function frameFigure(labels: string[], reference: Float32Array[], fake: Float32Array[], step: number, steps: number, range: Range2d, swd: number[]): PanelsSpec {
+export function frameFigure(
+  labels: string[], reference: Float32Array[], fake: Float32Array[], step: number, steps: number, range: Range2d, swd: number[],
+): PanelsSpec {
   return {
     title: `GAN 2-D, step ${step}/${steps}`,
     columns: Math.min(4, labels.length),
-    panels: labels.map((l, c) => scatterPanel(`${labels.length > 1 ? `class ${c}: ` : ''}${shortLabel(l)}, SWD ${swd[c].toFixed(3)}`, reference[c], fake[c], range, classColor(c))),
+    panels: labels.map((l, c) => {
+      const title = `${labels.length > 1 ? `class ${c}: ` : ''}${shortLabel(l)}, SWD ${swd[c].toFixed(3)}`;
+      return scatterPanel(title, reference[c], fake[c], range, classColor(c));
+    }),
   };
 }
 
@@ -76,7 +81,9 @@ export function summaryFigure(
 ): PanelsSpec {
   const steps = Float64Array.from({ length: lossD.length }, (_, i) => i + 1);
   const evalSteps = history.map((h) => h.step);
-  const swdLines: LineLayer[] = labels.map((l, c) => ({ kind: 'line', x: evalSteps, y: history.map((h) => h.swd[c]), label: labels.length > 1 ? `class ${c}` : 'SWD', color: classColor(c) }));
+  const swdLines: LineLayer[] = labels.map((l, c) => ({
+    kind: 'line', x: evalSteps, y: history.map((h) => h.swd[c]), label: labels.length > 1 ? `class ${c}` : 'SWD', color: classColor(c),
+  }));
   const final = history[history.length - 1];
   const panels: ChartSpec[] = [
     ...labels.map((l, c) => scatterPanel(`${labels.length > 1 ? `class ${c}: ` : ''}${shortLabel(l)} (final)`, reference[c], fake[c], range, classColor(c))),

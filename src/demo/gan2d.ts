@@ -14,11 +14,16 @@ import { chartToRgba, writeChartPng, writeGif } from '../plot/index.js';
 import type { RuntimeOptions } from '../runtime/session.js';
 import { Step } from '../runtime/step.js';
 import { GAN_MODES, ganLoss, type GanMode } from '../train/gan-loss.js';
-import { Adam } from '../train/optim/adam.js';
+import { Adam } from '../optim/adam.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { frameFigure, plotRange, summaryFigure } from './gan2d-plot.js';
 import type { Sampler2d } from './shapes2d.js';
 import { slicedWasserstein } from './sliced-wasserstein.js';
+
+/** Defaults of Gan2dConfig and Gan2dOptions (also the `demo.gan2d` job's). */
+export const GAN2D_DEFAULTS = {
+  zDim: 8, hidden: 128, layers: 3, batchSize: 256, evalPoints: 1000, lr: 1e-3, loss: 'vanilla', seed: 0, steps: 2000, frames: 0,
+} as const;
 
 export interface Gan2dConfig {
   /** Number of classes: 1 for a plain GAN, >= 2 for a conditional one. */
@@ -108,18 +113,18 @@ export class Gan2d {
 
   private constructor(cfg: Gan2dConfig) {
     this.classes = positiveInt('classes', cfg.classes);
-    this.zDim = positiveInt('z-dim', cfg.zDim ?? 8);
-    const hidden = positiveInt('hidden', cfg.hidden ?? 128);
-    const layers = positiveInt('layers', cfg.layers ?? 3);
-    this.batchSize = positiveInt('batch-size', cfg.batchSize ?? 256);
+    this.zDim = positiveInt('z-dim', cfg.zDim ?? GAN2D_DEFAULTS.zDim);
+    const hidden = positiveInt('hidden', cfg.hidden ?? GAN2D_DEFAULTS.hidden);
+    const layers = positiveInt('layers', cfg.layers ?? GAN2D_DEFAULTS.layers);
+    this.batchSize = positiveInt('batch-size', cfg.batchSize ?? GAN2D_DEFAULTS.batchSize);
     if (this.batchSize < this.classes) throw new Error(`batch-size ${this.batchSize} is smaller than the number of classes (${this.classes})`);
-    this.evalPoints = positiveInt('eval points', cfg.evalPoints ?? 1000);
-    const seed = cfg.seed ?? 0;
+    this.evalPoints = positiveInt('eval points', cfg.evalPoints ?? GAN2D_DEFAULTS.evalPoints);
+    const seed = cfg.seed ?? GAN2D_DEFAULTS.seed;
     const cond = this.classes > 1 ? this.classes : 0;
     manualSeed(seed);
     this.G = mlp(this.zDim + cond, hidden, layers, 2);
     this.D = mlp(2 + cond, hidden, layers, 1);
-    const lr = cfg.lr ?? 1e-3;
+    const lr = cfg.lr ?? GAN2D_DEFAULTS.lr;
     if (!(lr > 0)) throw new Error(`lr must be positive, got ${lr}`);
     this.optG = new Adam(this.G.parameters(), { lr, betas: [0.5, 0.999] });
     this.optD = new Adam(this.D.parameters(), { lr, betas: [0.5, 0.999] });
@@ -137,7 +142,7 @@ export class Gan2d {
   /** Builds the nets (weights from `seed`) and compiles the D step, G step and sampler graphs. */
   static async create(cfg: Gan2dConfig): Promise<Gan2d> {
     const gan = new Gan2d(cfg);
-    const mode = cfg.loss ?? 'vanilla';
+    const mode = cfg.loss ?? GAN2D_DEFAULTS.loss;
     if (!GAN_MODES.includes(mode)) throw new Error(`loss ${mode}: unknown; choose ${GAN_MODES.join(' or ')}`);
     const { G, D, zDim, batchSize: b, classes: k } = gan;
     const cond = k > 1;
@@ -157,15 +162,18 @@ export class Gan2d {
         },
         loss: 'lossD',
         wrt: D.parameters(),
+        modules: [G, D],
       },
       opts,
     );
     // G step: D(G(z)) scored as real, gradients go to G only (D's weights are plain inputs here).
-    gan.gStep = await Step.compile({ build: () => ({ lossG: ganLoss(disc(gen(z, cls), cls), true, mode) }), loss: 'lossG', wrt: G.parameters() }, opts);
+    gan.gStep = await Step.compile({
+      build: () => ({ lossG: ganLoss(disc(gen(z, cls), cls), true, mode) }), loss: 'lossG', wrt: G.parameters(), modules: [G, D],
+    }, opts);
     const n = gan.evalPoints * k;
     const zE = g.input('z', [n, zDim]);
     const clsE = g.input('cls', [n, k]);
-    gan.sampleStep = await Step.compile({ build: () => ({ fake: gen(zE, clsE) }) }, opts);
+    gan.sampleStep = await Step.compile({ build: () => ({ fake: gen(zE, clsE) }), modules: [G] }, opts);
     return gan;
   }
 
@@ -257,12 +265,12 @@ export interface Gan2dResult {
 export async function runGan2d(opts: Gan2dOptions): Promise<Gan2dResult> {
   const { targets } = opts;
   if (targets.length === 0) throw new Error('gan2d: need at least one target distribution');
-  const steps = positiveInt('steps', opts.steps ?? 2000);
-  const frameEvery = opts.frames ?? 0;
+  const steps = positiveInt('steps', opts.steps ?? GAN2D_DEFAULTS.steps);
+  const frameEvery = opts.frames ?? GAN2D_DEFAULTS.frames;
   if (!Number.isInteger(frameEvery) || frameEvery < 0) throw new Error(`frames must be an integer >= 0, got ${frameEvery}`);
   if ((frameEvery || opts.gif) && !opts.out) throw new Error('frames and gif need an output folder (out)');
   const evalEvery = positiveInt('evalEvery', opts.evalEvery ?? (frameEvery || Math.max(1, Math.round(steps / 20))));
-  const seed = opts.seed ?? 0;
+  const seed = opts.seed ?? GAN2D_DEFAULTS.seed;
   const log = opts.log ?? (() => {});
   const projections = opts.projections ?? 128;
   const labels = targets.map((t) => t.label);

@@ -125,7 +125,9 @@ export interface ChiSquareOptions {
  * small expectations are merged left to right first, so the chi-square approximation holds.
  * dof = (cells after merging) - 1 - ddof. Any count in a cell expecting 0 gives p = 0.
  */
-export function chiSquareTest(observed: ArrayLike<number>, expected: ArrayLike<number>, opts: ChiSquareOptions = {}): TestResult & { dof: number; cells: number } {
+export function chiSquareTest(
+  observed: ArrayLike<number>, expected: ArrayLike<number>, opts: ChiSquareOptions = {},
+): TestResult & { dof: number; cells: number } {
   if (observed.length !== expected.length) throw new Error(`chiSquareTest: ${observed.length} observed vs ${expected.length} expected cells`);
   const minExp = opts.minExpected ?? 5;
   if (!(minExp > 0)) throw new Error(`chiSquareTest: minExpected must be > 0, got ${minExp}`);
@@ -160,7 +162,9 @@ export function chiSquareTest(observed: ArrayLike<number>, expected: ArrayLike<n
  * Chi-square goodness of fit of `samples` to the distribution `cdf`, binned at `edges`
  * (plus the two tails outside them, which matter when the distribution has mass there).
  */
-export function chiSquareGof(samples: ArrayLike<number>, cdf: (x: number) => number, edges: ArrayLike<number>, opts: ChiSquareOptions = {}): TestResult & { dof: number; cells: number } {
+export function chiSquareGof(
+  samples: ArrayLike<number>, cdf: (x: number) => number, edges: ArrayLike<number>, opts: ChiSquareOptions = {},
+): TestResult & { dof: number; cells: number } {
   const m = edges.length;
   if (m < 2) throw new Error('chiSquareGof: need at least 2 bin edges');
   const n = samples.length;

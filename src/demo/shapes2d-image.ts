@@ -96,7 +96,8 @@ export function weightSampler(w: WeightMap, label: string): Sampler2d {
   if (!(rowMass.reduce((a, b) => a + b, 0) > 0)) throw new Error(`${label}: the picture has no dark pixels (all white or transparent), nothing to sample`);
   const rows = cellDensity(rowMass, `${label} rows`);
   // Conditionals of the rows that can be drawn; empty rows never are.
-  const cols: (GridDensity | null)[] = Array.from({ length: height }, (_, y) => (rowMass[y] > 0 ? cellDensity(data.subarray(y * width, (y + 1) * width), `${label} row ${y}`) : null));
+  const cols: (GridDensity | null)[] = Array.from({ length: height }, (_, y) =>
+    (rowMass[y] > 0 ? cellDensity(data.subarray(y * width, (y + 1) * width), `${label} row ${y}`) : null));
   const scale = 2 / Math.max(width, height);
   return {
     label,

@@ -10,7 +10,16 @@ export interface RandomInput { input: Tensor; keepProb: number }
 
 interface TraceRecord { updates: StateUpdate[]; randoms: RandomInput[] }
 
-let active: TraceRecord | null = null;
+/** What a graph build has recorded so far, plus the values standing in for some leaves. */
+interface TraceScope extends TraceRecord { substitutes: ReadonlyMap<object, Tensor> | null }
+
+/**
+ * The graph build in progress: the one piece of module state of the graph layer, a dynamic
+ * scope like PyTorch's autograd mode. It is set only for the duration of `traced(fn)` (and
+ * restored on the way out, also on errors), so layers can declare side outputs without every
+ * forward() taking a context argument.
+ */
+let active: TraceScope | null = null;
 
 /**
  * Builds a graph with `fn` while recording the side outputs that layers declare:
@@ -18,13 +27,35 @@ let active: TraceRecord | null = null;
  */
 export function traced<T>(fn: () => T): { result: T } & TraceRecord {
   const outer = active;
-  const record: TraceRecord = { updates: [], randoms: [] };
+  const record: TraceScope = { updates: [], randoms: [], substitutes: null };
   active = record;
   try {
-    return { result: fn(), ...record };
+    return { result: fn(), updates: record.updates, randoms: record.randoms };
   } finally {
     active = outer;
   }
+}
+
+/**
+ * Builds part of a graph (inside traced()) with some values replaced: `substitute(key)` returns
+ * the tensor standing in for `key` while `build` runs (e.g. a discriminator evaluated at its
+ * in-graph updated weights: nn's parameters look themselves up here).
+ */
+export function withSubstitutes<T>(values: ReadonlyMap<object, Tensor>, build: () => T): T {
+  if (!active) throw new Error('withSubstitutes: build the graph inside traced() (Step.compile does)');
+  const scope = active;
+  const outer = scope.substitutes;
+  scope.substitutes = values;
+  try {
+    return build();
+  } finally {
+    scope.substitutes = outer;
+  }
+}
+
+/** The tensor standing in for `key` in the current build (see withSubstitutes), if any. */
+export function substitute(key: object): Tensor | undefined {
+  return active?.substitutes?.get(key);
 }
 
 /**

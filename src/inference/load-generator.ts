@@ -3,7 +3,7 @@ import type { Module } from '../nn/module.js';
 import { buildGenerator, parseGeneratorConfig, type GeneratorConfig, type GeneratorConfigInput } from '../models/networks.js';
 import { dropInstanceNormStats } from '../models/norm.js';
 import { loadPth } from '../io/pth.js';
-import { readNetwork } from '../train/checkpoint.js';
+import { readNetwork } from '../models/checkpoint.js';
 
 export interface LoadedGenerator { net: Module; config: GeneratorConfig; source: string }
 
@@ -14,7 +14,10 @@ export interface LoadedGenerator { net: Module; config: GeneratorConfig; source:
  */
 export async function loadGenerator(path: string, flags: Partial<GeneratorConfigInput> = {}): Promise<LoadedGenerator> {
   if (extname(path) === '.pth' || extname(path) === '.pt') {
-    if (!flags.netG) throw new Error(`${path}: a PyTorch checkpoint has no architecture; pass --netG (e.g. unet_256, resnet_9blocks) and --norm/--ngf/--no-dropout as it was trained`);
+    if (!flags.netG) {
+      throw new Error(`${path}: a PyTorch checkpoint has no architecture; pass --netG (e.g. unet_256, resnet_9blocks) `
+        + 'and --norm/--ngf/--no-dropout as it was trained');
+    }
     const config = parseGeneratorConfig(flags);
     const net = buildGenerator(config);
     const raw = await loadPth(path, { stripModulePrefix: true });

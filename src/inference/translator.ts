@@ -32,6 +32,7 @@ export class Translator {
         build: () => ({ output: forwardAnySize(this.net, input, generatorMultiple(this.config), generatorMinSize(this.config)) }),
         rng: this.rng,
         skipStateUpdates: this.net.namedBuffers().map(([, b]) => b),
+        modules: [this.net],
       }, this.runtime);
       this.steps.set(key, step);
     }

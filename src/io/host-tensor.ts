@@ -1,3 +1,5 @@
+import { numel } from '../graph/shape.js';
+
 /** Element types a host tensor may hold (what safetensors, .pth and ONNX initializers carry). */
 export type HostDType = 'float32' | 'float64' | 'float16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
@@ -8,10 +10,6 @@ export interface HostTensor {
   dtype: HostDType;
   shape: number[];
   data: HostData;
-}
-
-export function numel(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
 }
 
 /** A float32 host tensor; checks that data length matches the shape. */

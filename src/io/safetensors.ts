@@ -15,7 +15,8 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic.js';
 import { assertLittleEndianHost, bfloat16ToFloat32, dataMatchesDtype, DTYPE_BYTES, typedFromBytes } from './dtype.js';
-import { numel, type HostDType, type HostTensor } from './host-tensor.js';
+import { numel } from '../graph/shape.js';
+import { type HostDType, type HostTensor } from './host-tensor.js';
 
 const TO_ST: Readonly<Record<HostDType, string>> = {
   float32: 'F32', float64: 'F64', float16: 'F16', int64: 'I64', int32: 'I32', int16: 'I16', int8: 'I8', uint8: 'U8', bool: 'BOOL',
@@ -143,7 +144,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
       fail(`unknown dtype ${JSON.stringify(stName)} for tensor '${name}'`);
     }
     const shape = e.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`bad header: tensor '${name}' has bad shape ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      fail(`bad header: tensor '${name}' has bad shape ${JSON.stringify(shape)}`);
+    }
     const offs = e.data_offsets;
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0)) {
       fail(`bad header: tensor '${name}' has bad data_offsets ${JSON.stringify(offs)}`);
@@ -152,7 +155,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
     if (begin > end || end > data.length) fail(`offsets out of range: tensor '${name}' wants bytes [${begin}, ${end}) but the data section has ${data.length}`);
     const elemBytes = isBf16 ? 2 : DTYPE_BYTES[FROM_ST[stName as string]];
     const want = numel(shape as number[]) * elemBytes;
-    if (end - begin !== want) fail(`offsets out of range: tensor '${name}' spans ${end - begin} bytes but ${stName} [${(shape as number[]).join(', ')}] needs ${want}`);
+    if (end - begin !== want) {
+      fail(`offsets out of range: tensor '${name}' spans ${end - begin} bytes but ${stName} [${(shape as number[]).join(', ')}] needs ${want}`);
+    }
     const raw = data.subarray(begin, end);
     tensors.set(name, isBf16
       ? { dtype: 'float32', shape: [...shape], data: bfloat16ToFloat32(typedFromBytes('float16', raw) as Uint16Array) }

@@ -4,7 +4,8 @@
  * tensor rebuilding (offset + strides -> dense row-major copy).
  */
 import { allocTyped, bfloat16ToFloat32, DTYPE_BYTES, typedFromBytes } from './dtype.js';
-import { numel, type HostData, type HostDType, type HostTensor } from './host-tensor.js';
+import { numel } from '../graph/shape.js';
+import { type HostData, type HostDType, type HostTensor } from './host-tensor.js';
 import { PyGlobal, type UnpickleHooks } from './pickle.js';
 
 type StorageDType = HostDType | 'bfloat16';
@@ -82,7 +83,9 @@ export function torchHooks(source: string, readStorage: (key: string) => Uint8Ar
     const s = storage.s;
     const n = numel(size);
     const last = (offset as number) + size.reduce((acc, d, i) => acc + (d - 1) * stride[i], 0);
-    if (n > 0 && last >= s.numel) throw fail(`tensor view [${size.join(', ')}] at offset ${offset} reaches element ${last} of storage '${s.key}' which has ${s.numel}`);
+    if (n > 0 && last >= s.numel) {
+      throw fail(`tensor view [${size.join(', ')}] at offset ${offset} reaches element ${last} of storage '${s.key}' which has ${s.numel}`);
+    }
     if (s.dtype === 'bfloat16') {
       const bits = gather(s.view, 'float16', offset as number, size, stride) as Uint16Array;
       return { dtype: 'float32', shape: [...size], data: bfloat16ToFloat32(bits) };

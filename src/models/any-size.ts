@@ -49,7 +49,8 @@ export function forwardAnySize(net: Module, x: Tensor, multiple: number, minSize
   const padded = pw.y;
   const y = net.forward(padded);
   if (y.rank !== 4 || y.shape[2] !== padded.shape[2] || y.shape[3] !== padded.shape[3]) {
-    throw new Error(`forwardAnySize: the network turned a ${padded.shape[2]}x${padded.shape[3]} input into [${y.shape.join(', ')}]; it works only for networks whose output keeps the input's size`);
+    throw new Error(`forwardAnySize: the network turned a ${padded.shape[2]}x${padded.shape[3]} input into [${y.shape.join(', ')}]; `
+      + "it works only for networks whose output keeps the input's size");
   }
   if (padded === x) return y;
   return g.slice(y, [ph.before, pw.before], [ph.before + h, pw.before + w], [2, 3]);

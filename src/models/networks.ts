@@ -45,7 +45,9 @@ export const GeneratorConfig = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.numDowns !== undefined && !c.netG.startsWith('unet_')) ctx.addIssue({ code: 'custom', path: ['numDowns'], message: `numDowns applies to U-Nets only, not ${c.netG}` });
+    if (c.numDowns !== undefined && !c.netG.startsWith('unet_')) {
+      ctx.addIssue({ code: 'custom', path: ['numDowns'], message: `numDowns applies to U-Nets only, not ${c.netG}` });
+    }
   });
 export type GeneratorConfig = z.output<typeof GeneratorConfig>;
 /** What defineG accepts: a config with defaults still to fill in. */

@@ -84,7 +84,10 @@ export class UnetSkipConnectionBlock extends Module {
 export class UnetGenerator extends Module {
   readonly model: UnetSkipConnectionBlock;
 
-  constructor(readonly inputNc: number, readonly outputNc: number, readonly numDowns: number, readonly ngf = 64, readonly norm: NormType = 'batch', readonly useDropout = false) {
+  constructor(
+    readonly inputNc: number, readonly outputNc: number, readonly numDowns: number, readonly ngf = 64, readonly norm: NormType = 'batch',
+    readonly useDropout = false,
+  ) {
     super();
     if (!Number.isInteger(numDowns) || numDowns < 2) throw new Error(`UnetGenerator: numDowns must be an integer >= 2, got ${numDowns}`);
     /** Channels after `level` downsamplings (level >= 1). */
@@ -95,7 +98,8 @@ export class UnetGenerator extends Module {
       const full = width(level) === ngf * 8;
       block = new UnetSkipConnectionBlock({ outerNc: width(level), innerNc: width(level + 1), submodule: block, norm, useDropout: useDropout && full });
     }
-    this.model = this.addModule('model', new UnetSkipConnectionBlock({ outerNc: outputNc, innerNc: ngf, inputNc, submodule: block, position: 'outermost', norm }));
+    const outermost = new UnetSkipConnectionBlock({ outerNc: outputNc, innerNc: ngf, inputNc, submodule: block, position: 'outermost', norm });
+    this.model = this.addModule('model', outermost);
   }
 
   /** Height and width must be multiples of this (see forwardAnySize for other sizes). */

@@ -1,10 +1,12 @@
 // `mosaic add`: pixelate given regions of one or many images.
-import { outputIsFolder } from '../util/output-path.js';
+import { outputIsFolder } from '../data/output-path.js';
 import { extname, join } from 'node:path';
 import { readImage, writeImage } from '../data/image.js';
 import { createRng } from '../util/rng.js';
-import { expandInputs } from './files.js';
+import { expandInputs } from '../data/file-list.js';
 import { applyMosaic, type MosaicOptions } from './mosaic.js';
+import { PIXELATE_DEFAULTS } from './pixelate.js';
+import { forEachFile } from '../util/batch.js';
 import { checkRegionSpec, regionMask, type RegionSpec } from './region-spec.js';
 
 /** Options of `mosaicFiles`: the regions plus the mosaic options (seed seeds every image alike). */
@@ -29,27 +31,13 @@ export async function mosaicFiles(inputs: readonly string[], output: string, opt
   const { files, hadFolder } = await expandInputs(inputs);
   if (files.length === 0) throw new Error(`no images found in ${inputs.join(', ')}`);
   const outIsDir = outputIsFolder(output, files.length, hadFolder);
-  const written: string[] = [];
-  const failed: string[] = [];
-  for (const [i, f] of files.entries()) {
+  return forEachFile(files, async (f) => {
     let target = outIsDir ? join(output, f.rel) : output;
     if (outIsDir && !WRITABLE.includes(extname(target).toLowerCase())) target = target.slice(0, target.length - extname(target).length) + '.png';
-    try {
-      const img = await readImage(f.path);
-      const mask = await regionMask(opts, img.width, img.height).catch((err: Error) => {
-        throw new Error(`${f.path}: ${err.message}`);
-      });
-      const { image } = applyMosaic(img, mask, { ...opts, rng: createRng(opts.seed ?? 0) });
-      await writeImage(target, image);
-      written.push(target);
-    } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      if (files.length === 1) throw e;
-      failed.push(f.path);
-      opts.onError?.(f.path, e);
-    }
-    opts.onProgress?.(i + 1, files.length);
-  }
-  if (failed.length) throw new Error(`${failed.length} of ${files.length} images failed: ${failed.join(', ')}`);
-  return written;
+    const img = await readImage(f.path);
+    const mask = await regionMask(opts, img.width, img.height);
+    const { image } = applyMosaic(img, mask, { ...opts, rng: createRng(opts.seed ?? PIXELATE_DEFAULTS.seed) });
+    await writeImage(target, image);
+    return target;
+  }, opts);
 }

@@ -7,7 +7,7 @@ import { extname, join } from 'node:path';
 import { readImage, writeImage } from '../data/image.js';
 import { createRng } from '../util/rng.js';
 import { loadClassifier, type OnnxClassifier } from '../cam/classifier.js';
-import { expandInputs } from './files.js';
+import { expandInputs } from '../data/file-list.js';
 import { maskArea, maskToImage } from './mask.js';
 import { connectedComponents } from './components.js';
 import { applyMosaic, type MosaicOptions } from './mosaic.js';

@@ -9,6 +9,9 @@ import { createMask, type Mask } from './mask.js';
 export type RegionChoice = 'largest' | 'all';
 export const REGION_CHOICES: readonly RegionChoice[] = ['largest', 'all'];
 
+/** Defaults of HeatmapMaskOptions. */
+export const HEATMAP_MASK_DEFAULTS = { threshold: 0.5, regions: 'largest', dilate: 0 } as const;
+
 export interface HeatmapMaskOptions {
   /** Inside = heat >= threshold, as a fraction of the map's maximum (heatmaps are max-normalized); default 0.5. */
   threshold?: number;
@@ -25,7 +28,7 @@ export interface CamRegionOptions extends HeatmapMaskOptions, ClassifierLoadOpti
 }
 
 export function checkHeatmapMaskOptions(o: HeatmapMaskOptions): void {
-  const t = o.threshold ?? 0.5;
+  const t = o.threshold ?? HEATMAP_MASK_DEFAULTS.threshold;
   if (!(t > 0 && t <= 1)) throw new Error(`threshold ${t}: need a fraction of the CAM maximum in (0, 1]`);
   if (o.regions !== undefined && !REGION_CHOICES.includes(o.regions)) throw new Error(`regions "${o.regions}": use largest or all`);
   if (o.dilate !== undefined && !(o.dilate >= 0 && Number.isFinite(o.dilate))) throw new Error(`dilate ${o.dilate}: need a number of pixels >= 0`);
@@ -35,10 +38,10 @@ export function checkHeatmapMaskOptions(o: HeatmapMaskOptions): void {
 export function heatmapToMask(heat: ArrayLike<number>, width: number, height: number, opts: HeatmapMaskOptions = {}): Mask {
   checkHeatmapMaskOptions(opts);
   if (heat.length !== width * height) throw new Error(`heatmapToMask: ${heat.length} values for a ${width}x${height} mask`);
-  const t = opts.threshold ?? 0.5;
+  const t = opts.threshold ?? HEATMAP_MASK_DEFAULTS.threshold;
   let mask = createMask(width, height);
   for (let i = 0; i < heat.length; i++) mask.data[i] = heat[i] > 0 && heat[i] >= t ? 1 : 0;
-  if ((opts.regions ?? 'largest') === 'largest') {
+  if ((opts.regions ?? HEATMAP_MASK_DEFAULTS.regions) === 'largest') {
     const comps = connectedComponents(mask);
     if (comps.length > 1) {
       const best = comps.reduce((a, b) => (b.area > a.area ? b : a));

@@ -10,4 +10,11 @@ export * from './components.js';
 export * from './locate.js';
 export * from './pairs.js';
 export { mosaicFiles, type AddOptions } from './add.js';
-export { registerMosaicCommands } from './cli.js';
+export {
+  camRegionSource, heatmapToMask, dilateMask, type CamRegionSource, type CamRegionOptions, type HeatmapMaskOptions, type RegionChoice,
+} from './cam-regions.js';
+export { autoMosaicFiles, type AutoMosaicOptions, type AutoMosaicResult } from './auto.js';
+export {
+  add, addSchema, auto, autoSchema, locate, locateSchema, pairs, pairsSchema,
+  type AddJobOptions, type AutoJobOptions, type LocateJobOptions, type LocateFileResult,
+} from './job.js';

@@ -7,7 +7,10 @@ import type { BlockGrid } from './blocks.js';
 import type { EqualityMaps } from './locate-grid.js';
 import type { Box } from './mask.js';
 
-interface Cell { x0: number; y0: number; x1: number; y1: number; flat: boolean; strong: boolean; hEdge: boolean; vEdge: boolean; changed: number; inner: number }
+interface Cell {
+  x0: number; y0: number; x1: number; y1: number;
+  flat: boolean; strong: boolean; hEdge: boolean; vEdge: boolean; changed: number; inner: number;
+}
 
 /** What detectOnGrid found. */
 export interface GridDetection {
@@ -167,7 +170,9 @@ function growEnclosed(cells: (Cell | null)[], accepted: Uint8Array, ni: number, 
  * continue past the cell's borders (a flat image area would: a mosaic block ends there).
  * Returns whether a patch was marked.
  */
-function partialCell(m: EqualityMaps, c: Cell, sides: { left: boolean; right: boolean; top: boolean; bottom: boolean }, minPixels: number, out: Uint8Array): boolean {
+function partialCell(
+  m: EqualityMaps, c: Cell, sides: { left: boolean; right: boolean; top: boolean; bottom: boolean }, minPixels: number, out: Uint8Array,
+): boolean {
   const w = m.width, cw = c.x1 - c.x0, ch = c.y1 - c.y0;
   const label = new Int32Array(cw * ch).fill(-1);
   let best: number[] = [];

@@ -63,7 +63,9 @@ export function rates(s: LocateScore): { pixelP: number; pixelR: number; regionP
  * the blocks where the mosaic changed any pixel (over a flat area a mosaic changes nothing,
  * and no detector can see it).
  */
-export function syntheticMosaicCase(seed: number, style: MosaicStyle, blockSize: number, width = 256, height = 256): { image: Image; truth: Mask; visible: Mask } {
+export function syntheticMosaicCase(
+  seed: number, style: MosaicStyle, blockSize: number, width = 256, height = 256,
+): { image: Image; truth: Mask; visible: Mask } {
   const rng = createRng(seed * 7919 + blockSize);
   let image = syntheticImage(width, height, seed);
   const truth = createMask(width, height), visible = createMask(width, height);

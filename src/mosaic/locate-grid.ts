@@ -114,8 +114,12 @@ export function gridHypotheses(maps: EqualityMaps, pixels: ArrayLike<number>, mi
   for (let i = 0; i < pixels.length; i++) {
     const p = pixels[i];
     const x = p % w, y = (p - x) / w;
-    if (x > 0 && !eqR[p - 1] && x + hLen[p] < w) hRuns.push({ pos: x, len: hLen[p], next: x + hLen[p] + hLen[p + hLen[p]] < w ? hLen[p + hLen[p]] : 0 });
-    if (y > 0 && !eqD[p - w] && y + vLen[p] < h) vRuns.push({ pos: y, len: vLen[p], next: y + vLen[p] + vLen[p + vLen[p] * w] < h ? vLen[p + vLen[p] * w] : 0 });
+    if (x > 0 && !eqR[p - 1] && x + hLen[p] < w) {
+      hRuns.push({ pos: x, len: hLen[p], next: x + hLen[p] + hLen[p + hLen[p]] < w ? hLen[p + hLen[p]] : 0 });
+    }
+    if (y > 0 && !eqD[p - w] && y + vLen[p] < h) {
+      vRuns.push({ pos: y, len: vLen[p], next: y + vLen[p] + vLen[p + vLen[p] * w] < h ? vLen[p + vLen[p] * w] : 0 });
+    }
   }
   const xs = axisHypotheses(hRuns, minBlock, maxBlock, minVotes);
   const ys = xs.length ? axisHypotheses(vRuns, minBlock, maxBlock, minVotes) : [];

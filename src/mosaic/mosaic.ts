@@ -6,7 +6,10 @@ import { createRng } from '../util/rng.js';
 import { areaBlockSize, autoBlockSize, type AreaSizeOptions, type BlockSizeSpec } from './block-size.js';
 import { componentMask, connectedComponents } from './components.js';
 import type { Mask } from './mask.js';
-import { pixelate, type PixelateOptions } from './pixelate.js';
+import { pixelate, PIXELATE_DEFAULTS, type PixelateOptions } from './pixelate.js';
+
+/** The block-size rule when none is given. */
+export const DEFAULT_BLOCK_SIZE: BlockSizeSpec = 'auto';
 
 /** Options of `applyMosaic`: those of `pixelate` with a block-size rule instead of a number. */
 export interface MosaicOptions extends Omit<PixelateOptions, 'blockSize'> {
@@ -24,8 +27,8 @@ export interface MosaicResult {
 
 /** Pixelates the pixels of `img` under `mask` (see pixelate for styles, grid and feathering). */
 export function applyMosaic(img: Image, mask: Mask, opts: MosaicOptions = {}): MosaicResult {
-  const spec = opts.blockSize ?? 'auto';
-  const rng = opts.rng ?? createRng(opts.seed ?? 0);
+  const spec = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
+  const rng = opts.rng ?? createRng(opts.seed ?? PIXELATE_DEFAULTS.seed);
   if (spec !== 'area') {
     const blockSize = spec === 'auto' ? autoBlockSize(img.width, img.height) : spec;
     return { image: pixelate(img, mask, { ...opts, blockSize, rng }), blockSizes: [blockSize] };

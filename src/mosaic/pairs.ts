@@ -6,46 +6,58 @@
 // gives byte-identical files, independent of the other sources.
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cropImage, hconcat, readImage, resizeImage, writeFileAtomic, writeImage, type Image } from '../data/image.js';
+import { cropImage, hconcat, readImage, resizeImage, writeImage, type Image } from '../data/image.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { createRng } from '../util/rng.js';
-import { listImages, type InputFile } from './files.js';
+import { listImages, type ImageFile } from '../data/file-list.js';
 import { maskArea, type Mask } from './mask.js';
 import { applyMosaic } from './mosaic.js';
 import { sampleCrop, sampleParams, sampleShapes, type MosaicParams, type ShapeRecord } from './pair-sampling.js';
 import type { Box } from './mask.js';
-import { parseMosaicStyle, type MosaicStyle } from './pixelate.js';
+import { MOSAIC_STYLES } from './pixelate.js';
+import { callback, int, parseOptions, type ProgressFn } from '../util/options.js';
+import { z } from 'zod';
 
 export type SplitName = 'train' | 'val' | 'test';
 const SPLITS: readonly SplitName[] = ['train', 'val', 'test'];
 
-/** Options of `makePairs`. */
-export interface PairsOptions {
+const fraction = z.number().min(0);
+
+/** Options of `makePairs` (the `mosaic.pairs` job). */
+export const pairsSchema = z.object({
   /** Folder of source images (searched recursively). */
-  input: string;
+  input: z.string().min(1),
   /** Dataset folder to create. */
-  output: string;
-  /** Side of A and B in pixels, default 256 (outputs are 2*size x size). */
-  size?: number;
-  /** Pairs per source image, default 1. */
-  countPerImage?: number;
-  /** Default 0. */
-  seed?: number;
-  /** Fractions of SOURCES for train, val, test; default [0.8, 0.1, 0.1]. */
-  split?: readonly [number, number, number];
+  output: z.string().min(1),
+  /** Side of A and B in pixels (outputs are 2*size x size). */
+  size: int(8).default(256),
+  /** Pairs per source image. */
+  countPerImage: int(1).default(1),
+  seed: int(0).default(0),
+  /** Fractions of SOURCES for train, val, test (normalised to sum 1). */
+  split: z.tuple([fraction, fraction, fraction])
+    .refine((v) => v[0] + v[1] + v[2] > 0, { message: 'expected three fractions train,val,test with a positive sum' })
+    .transform((v): [number, number, number] => {
+      const sum = v[0] + v[1] + v[2];
+      return [v[0] / sum, v[1] / sum, v[2] / sum];
+    })
+    .default([0.8, 0.1, 0.1]),
   /** Replace an existing dataset (its train/val/test folders and manifest) instead of failing. */
-  overwrite?: boolean;
+  overwrite: z.boolean().default(false),
   /**
    * Optional region proposer (e.g. class activation maps) called on each clean crop; its
    * mask (size x size) is used instead of random shapes, for `regionSourceShare` of the
    * pairs. An empty mask falls back to random shapes.
    */
-  regionSource?: (img: Image) => Promise<Mask>;
-  /** Block styles to draw from, default all (MOSAIC_STYLES); e.g. ['average'] to match a known source. */
-  styles?: readonly MosaicStyle[];
-  /** Share of pairs whose region comes from regionSource, default 1. */
-  regionSourceShare?: number;
-  onProgress?: (done: number, total: number) => void;
-}
+  regionSource: callback<(img: Image) => Promise<Mask>>().optional(),
+  /** Block styles to draw from (default all, MOSAIC_STYLES); e.g. ['average'] to match a known source. */
+  styles: z.array(z.enum(MOSAIC_STYLES as ['average', 'center', 'random'])).min(1, { message: 'give at least one style' }).optional(),
+  /** Share of pairs whose region comes from regionSource. */
+  regionSourceShare: z.number().min(0).max(1).default(1),
+  onProgress: callback<ProgressFn>().optional(),
+}).strict();
+export type PairsOptions = z.input<typeof pairsSchema>;
+type ParsedPairsOptions = z.output<typeof pairsSchema>;
 
 /** One pair in the manifest. */
 export interface PairRecord extends MosaicParams {
@@ -92,7 +104,9 @@ function hash32(text: string): number {
  * Assigns sources to splits: a seeded shuffle of the name-sorted list, then val and test take round(n * fraction)
  * sources each and train the rest. Each split is returned in name order.
  */
-export function splitSources<T extends { rel: string }>(files: readonly T[], fractions: readonly [number, number, number], seed: number): Record<SplitName, T[]> {
+export function splitSources<T extends { rel: string }>(
+  files: readonly T[], fractions: readonly [number, number, number], seed: number,
+): Record<SplitName, T[]> {
   const rng = createRng(hash32(`split:${seed}`));
   const byName = (a: T, b: T): number => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0);
   const order = [...files].sort(byName); // so the result does not depend on listing order
@@ -108,19 +122,15 @@ export function splitSources<T extends { rel: string }>(files: readonly T[], fra
   };
 }
 
-/** Builds the dataset; returns its manifest (also written to DATASET/manifest.json). */
-export async function makePairs(opts: PairsOptions): Promise<PairsManifest> {
-  const size = opts.size ?? 256, count = opts.countPerImage ?? 1, seed = opts.seed ?? 0;
-  const fractions = opts.split ?? [0.8, 0.1, 0.1];
-  if (!Number.isInteger(size) || size < 8) throw new Error(`bad size ${size}: need an integer >= 8`);
-  if (!Number.isInteger(count) || count < 1) throw new Error(`bad count per image ${count}: need an integer >= 1`);
-  opts.styles?.forEach(parseMosaicStyle);
-  if (opts.styles && opts.styles.length === 0) throw new Error('styles: give at least one style');
+/** Builds the dataset (the `mosaic.pairs` job); returns its manifest (also written to DATASET/manifest.json). */
+export async function makePairs(options: PairsOptions): Promise<PairsManifest> {
+  const opts = parseOptions(pairsSchema, 'mosaic.pairs', options);
+  const { size, countPerImage: count, seed, split: fractions } = opts;
   const st = await stat(opts.input).catch(() => null);
   if (!st?.isDirectory()) throw new Error(`input ${opts.input} is not a folder`);
   const files = await listImages(opts.input);
   if (files.length === 0) throw new Error(`no images found in ${opts.input}`);
-  await prepareOutput(opts.output, opts.overwrite ?? false);
+  await prepareOutput(opts.output, opts.overwrite);
 
   const splits = splitSources(files, fractions, seed);
   const total = files.length * count;
@@ -151,12 +161,12 @@ export async function makePairs(opts: PairsOptions): Promise<PairsManifest> {
   return manifest;
 }
 
-async function makeOnePair(img: Image, f: InputFile, rng: ReturnType<typeof createRng>, size: number, opts: PairsOptions) {
+async function makeOnePair(img: Image, f: ImageFile, rng: ReturnType<typeof createRng>, size: number, opts: ParsedPairsOptions) {
   const crop = sampleCrop(rng, img.width, img.height, size);
   const clean = await resizeImage(cropImage(img, crop.x, crop.y, crop.w, crop.h), size, size, 'bicubic');
   let shapes: ShapeRecord[] = [];
   let mask: Mask | null = null;
-  const useSource = opts.regionSource && rng.random() < (opts.regionSourceShare ?? 1);
+  const useSource = opts.regionSource && rng.random() < opts.regionSourceShare;
   if (useSource && opts.regionSource) {
     const m = await opts.regionSource(clean);
     if (m.width !== size || m.height !== size) throw new Error(`regionSource gave a ${m.width}x${m.height} mask for ${f.rel}, expected ${size}x${size}`);

@@ -23,6 +23,9 @@ export function parseMosaicStyle(s: string): MosaicStyle {
   return s as MosaicStyle;
 }
 
+/** Defaults of the optional pixelate options (also the `mosaic` jobs' defaults). */
+export const PIXELATE_DEFAULTS = { blockAspect: 1, style: 'average', grid: 'image', feather: 0, seed: 0 } as const;
+
 /** Options of `pixelate`. */
 export interface PixelateOptions {
   /** Block height in pixels (see blockDims for the width). */
@@ -52,15 +55,15 @@ export function pixelate(img: Image, mask: Mask, opts: PixelateOptions): Image {
   const out = cloneImage(img);
   const region = maskBoundingBox(mask);
   if (!region) return out;
-  const feather = opts.feather ?? 0;
+  const feather = opts.feather ?? PIXELATE_DEFAULTS.feather;
   const alpha = featherMask(mask, feather);
   const r = Math.ceil(Math.max(0, feather));
   const support: Box = { x: Math.max(0, region.x - r), y: Math.max(0, region.y - r), w: 0, h: 0 };
   support.w = Math.min(img.width, region.x + region.w + r) - support.x;
   support.h = Math.min(img.height, region.y + region.h + r) - support.y;
-  const grid = makeGrid(opts.blockSize, opts.blockAspect ?? 1, opts.grid ?? 'image', region);
-  const style = opts.style ?? 'average';
-  const rng = opts.rng ?? createRng(opts.seed ?? 0);
+  const grid = makeGrid(opts.blockSize, opts.blockAspect ?? PIXELATE_DEFAULTS.blockAspect, opts.grid ?? PIXELATE_DEFAULTS.grid, region);
+  const style = opts.style ?? PIXELATE_DEFAULTS.style;
+  const rng = opts.rng ?? createRng(opts.seed ?? PIXELATE_DEFAULTS.seed);
   const { width: w, channels: c, data: src } = img;
   const dst = out.data;
   const colour = new Float64Array(c);

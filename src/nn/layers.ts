@@ -19,7 +19,10 @@ export class Conv2d extends Module {
   static initKind = 'conv';
   readonly weight: Parameter;
   readonly bias: Parameter | null;
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernel: Pair, readonly opts: { stride?: Pair; padding?: Pair; dilation?: Pair; bias?: boolean } = {}) {
+  constructor(
+    readonly inChannels: number, readonly outChannels: number, readonly kernel: Pair,
+    readonly opts: { stride?: Pair; padding?: Pair; dilation?: Pair; bias?: boolean } = {},
+  ) {
     super();
     const [kh, kw] = pair(kernel);
     this.weight = this.addParameter('weight', [outChannels, inChannels, kh, kw]);
@@ -28,7 +31,8 @@ export class Conv2d extends Module {
   }
   forward(x: Tensor): Tensor {
     const o = this.opts;
-    return g.conv2d(x, this.weight.tensor, this.bias?.tensor ?? null, { stride: o.stride, padding: o.padding === undefined ? 0 : pair(o.padding), dilation: o.dilation });
+    const padding = o.padding === undefined ? 0 : pair(o.padding);
+    return g.conv2d(x, this.weight.tensor, this.bias?.tensor ?? null, { stride: o.stride, padding, dilation: o.dilation });
   }
 }
 
@@ -36,7 +40,10 @@ export class ConvTranspose2d extends Module {
   static initKind = 'conv';
   readonly weight: Parameter;
   readonly bias: Parameter | null;
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernel: Pair, readonly opts: { stride?: Pair; padding?: Pair; outputPadding?: Pair; bias?: boolean } = {}) {
+  constructor(
+    readonly inChannels: number, readonly outChannels: number, readonly kernel: Pair,
+    readonly opts: { stride?: Pair; padding?: Pair; outputPadding?: Pair; bias?: boolean } = {},
+  ) {
     super();
     const [kh, kw] = pair(kernel);
     this.weight = this.addParameter('weight', [inChannels, outChannels, kh, kw]);
@@ -45,7 +52,8 @@ export class ConvTranspose2d extends Module {
   }
   forward(x: Tensor): Tensor {
     const o = this.opts;
-    return g.convTranspose2d(x, this.weight.tensor, this.bias?.tensor ?? null, { stride: o.stride, padding: o.padding === undefined ? 0 : pair(o.padding), outputPadding: o.outputPadding });
+    const padding = o.padding === undefined ? 0 : pair(o.padding);
+    return g.convTranspose2d(x, this.weight.tensor, this.bias?.tensor ?? null, { stride: o.stride, padding, outputPadding: o.outputPadding });
   }
 }
 

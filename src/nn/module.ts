@@ -112,14 +112,18 @@ export abstract class Module {
     const mismatched: string[] = [];
     for (const [k, t] of targets) {
       const s = state.get(k);
-      if (s && (s.shape.length !== t.shape.length || s.shape.some((d, i) => d !== t.shape[i]))) mismatched.push(`${k}: expected ${fmt(t.shape)}, got ${fmt(s.shape)}`);
+      if (s && (s.shape.length !== t.shape.length || s.shape.some((d, i) => d !== t.shape[i]))) {
+        mismatched.push(`${k}: expected ${fmt(t.shape)}, got ${fmt(s.shape)}`);
+      }
     }
     const problems = [
       ...(missing.length && strict ? [`missing keys: ${missing.join(', ')}`] : []),
       ...(unexpected.length && strict ? [`unexpected keys: ${unexpected.join(', ')}`] : []),
       ...(mismatched.length ? [`shape mismatches: ${mismatched.join('; ')}`] : []),
     ];
-    if (problems.length) throw new Error(`cannot load state dict${opts.source ? ` from ${opts.source}` : ''} into ${this.constructor.name}:\n  ${problems.join('\n  ')}`);
+    if (problems.length) {
+      throw new Error(`cannot load state dict${opts.source ? ` from ${opts.source}` : ''} into ${this.constructor.name}:\n  ${problems.join('\n  ')}`);
+    }
     for (const [k, t] of targets) {
       const s = state.get(k);
       if (s) t.data.set(toFloat32(s));

@@ -1,26 +1,16 @@
 import { Tensor, input } from '../graph/tensor.js';
+import { substitute, withSubstitutes } from '../graph/trace.js';
 import { numel, type Shape } from '../graph/shape.js';
 
 let nextUid = 0;
 
-/** Which Parameter or Buffer a graph input stands for, so the runtime can feed it by itself. */
-const owners = new Map<string, StateTensor>();
-
-/** Values that stand in for parameters while a graph is built (see withParameterValues). */
-let overrides: ReadonlyMap<StateTensor, Tensor> | null = null;
-
 /**
  * Builds part of a graph with some parameters replaced by other tensors, e.g. a discriminator
  * evaluated at its in-graph updated weights. Modules read `param.tensor`, so they need no change.
+ * Only inside a graph build (Step.compile's build function).
  */
 export function withParameterValues<T>(values: ReadonlyMap<StateTensor, Tensor>, build: () => T): T {
-  const outer = overrides;
-  overrides = values;
-  try {
-    return build();
-  } finally {
-    overrides = outer;
-  }
+  return withSubstitutes(values, build);
 }
 
 /** A named float32 array that a graph reads as an input: trainable parameters and buffers. */
@@ -35,14 +25,19 @@ export abstract class StateTensor {
     this.data = new Float32Array(numel(shape));
   }
 
-  /** The graph input that reads this array (one per object, reused by every graph). */
+  /** Name of the graph input that reads this array (unique in the process). */
+  get inputName(): string {
+    return `${this.kind}${this.uid}.${this.label}`;
+  }
+
+  /**
+   * The graph input that reads this array (one per object, reused by every graph). A compiled
+   * Step feeds it from `data` when the step is told about this tensor (StepSpec.modules/state).
+   */
   get tensor(): Tensor {
-    const override = overrides?.get(this);
-    if (override) return override;
-    if (!this.symbolic) {
-      this.symbolic = input(`${this.kind}${this.uid}.${this.label}`, this.shape);
-      owners.set(this.symbolic.name!, this);
-    }
+    const stand = substitute(this);
+    if (stand) return stand;
+    this.symbolic ??= input(this.inputName, this.shape);
     return this.symbolic;
   }
 
@@ -67,9 +62,4 @@ export class Buffer extends StateTensor {
   readonly kind = 'buffer';
   /** Called after a training step overwrote the buffer (BatchNorm counts batches with it). */
   onUpdate?: () => void;
-}
-
-/** The Parameter or Buffer behind a graph input name, if any. */
-export function stateTensorFor(inputName: string): StateTensor | undefined {
-  return owners.get(inputName);
 }

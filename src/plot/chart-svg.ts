@@ -20,7 +20,9 @@ export function chartSize(spec: ChartSpec): { width: number; height: number } {
 
 function checkRange(name: string, r: [number, number] | undefined, log: boolean): void {
   if (!r) return;
-  if (!(Number.isFinite(r[0]) && Number.isFinite(r[1]) && r[0] < r[1])) throw new Error(`${name} must be two finite numbers [lo, hi] with lo < hi, got [${r.join(', ')}]`);
+  if (!(Number.isFinite(r[0]) && Number.isFinite(r[1]) && r[0] < r[1])) {
+    throw new Error(`${name} must be two finite numbers [lo, hi] with lo < hi, got [${r.join(', ')}]`);
+  }
   if (log && r[0] <= 0) throw new Error(`${name} must be positive on a log axis, got [${r.join(', ')}]`);
 }
 

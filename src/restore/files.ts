@@ -2,11 +2,12 @@
 import { stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { readImage, writeImage, type Image } from '../data/image.js';
-import { expandInputs } from '../mosaic/files.js';
+import { expandInputs } from '../data/file-list.js';
 import { readMask, type Box } from '../mosaic/mask.js';
 import { parseBox } from '../mosaic/shapes.js';
 import type { RuntimeOptions } from '../runtime/session.js';
-import { outputIsFolder } from '../util/output-path.js';
+import { outputIsFolder } from '../data/output-path.js';
+import { forEachFile } from '../util/batch.js';
 import { restoreImage } from './apply.js';
 import { loadRestoreModel } from './model.js';
 import { regionsFromBoxes, regionsFromLocate, regionsFromMask, type Region } from './regions.js';
@@ -69,30 +70,19 @@ export async function restoreFiles(inputs: readonly string[], output: string, o:
   if (files.length === 0) throw new Error(`no images found in ${inputs.join(', ')}`);
   const m = await loadRestoreModel(o.checkpoint, { size: o.size, eval: o.eval, ensemble: o.ensemble, runtime: o.runtime });
   const outIsDir = outputIsFolder(output, files.length, hadFolder);
-  const done: RestoredFile[] = [];
-  const failed: string[] = [];
   try {
-    for (const [i, f] of files.entries()) {
+    return await forEachFile(files, async (f) => {
       const target = outIsDir ? join(output, f.rel.slice(0, f.rel.length - extname(f.rel).length) + '.png') : output;
-      try {
-        const img = await readImage(f.path);
-        const regions = await collectRegions(img, o).catch((err: Error) => {
-          throw new Error(`${f.path}: ${err.message}`);
-        });
-        const restored = await restoreImage(img, regions, m.model, { size: m.size, modelChannels: m.channels, margin: o.margin, feather: o.feather, smoothInput: m.input === 'smooth', consistency: o.consistency ?? m.consistency, tolerance: o.tolerance });
-        await writeImage(target, restored);
-        done.push({ input: f.path, output: target, regions: regions.length });
-      } catch (err) {
-        const e = err instanceof Error ? err : new Error(String(err));
-        if (files.length === 1) throw e;
-        failed.push(f.path);
-        o.onError?.(f.path, e);
-      }
-      o.onProgress?.(i + 1, files.length);
-    }
+      const img = await readImage(f.path);
+      const regions = await collectRegions(img, o);
+      const restored = await restoreImage(img, regions, m.model, {
+        size: m.size, modelChannels: m.channels, margin: o.margin, feather: o.feather, smoothInput: m.input === 'smooth',
+        consistency: o.consistency ?? m.consistency, tolerance: o.tolerance,
+      });
+      await writeImage(target, restored);
+      return { input: f.path, output: target, regions: regions.length };
+    }, o);
   } finally {
     await m.release();
   }
-  if (failed.length) throw new Error(`${failed.length} of ${files.length} images failed: ${failed.join(', ')}`);
-  return done;
 }

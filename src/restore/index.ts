@@ -10,4 +10,4 @@ export * from './baseline.js';
 export * from './residual.js';
 export * from './smooth.js';
 export * from './ensemble.js';
-export { registerRestoreCommands } from './cli.js';
+export { train, trainSchema, apply, applySchema, type TrainOptions, type ApplyOptions } from './job.js';

@@ -60,7 +60,10 @@ export function defaultEvalMode(info: RestoreInfo): boolean {
  * discriminator, a file that is not a checkpoint, a generator whose input and output channels
  * differ) fails with a message naming the file.
  */
-export async function loadRestoreModel(checkpoint: string, o: { size?: number; eval?: boolean; target?: RestoreTarget; input?: RestoreInput; ensemble?: boolean; seed?: number; runtime?: RuntimeOptions } = {}): Promise<RestoreModel> {
+export async function loadRestoreModel(
+  checkpoint: string,
+  o: { size?: number; eval?: boolean; target?: RestoreTarget; input?: RestoreInput; ensemble?: boolean; seed?: number; runtime?: RuntimeOptions } = {},
+): Promise<RestoreModel> {
   let gen;
   try {
     gen = await loadGenerator(checkpoint);

@@ -76,7 +76,8 @@ export function mosaicPixels(img: Image, region: Region, grid: BlockGrid, tolera
   const { width: w, height: h, channels: c, data } = img;
   const { box, local } = region;
   const out: Mask = { width: w, height: h, data: new Uint8Array(w * h) };
-  const inRegion = (x: number, y: number) => x >= box.x && x < box.x + box.w && y >= box.y && y < box.y + box.h && local[(y - box.y) * box.w + (x - box.x)] === 1;
+  const inRegion = (x: number, y: number) =>
+    x >= box.x && x < box.x + box.w && y >= box.y && y < box.y + box.h && local[(y - box.y) * box.w + (x - box.x)] === 1;
   const key = (p: number): number => {
     let k = 0;
     for (let ch = 0; ch < c; ch++) k = k * 256 + data[p * c + ch];
@@ -138,9 +139,12 @@ export function enforceBlockMeans(out: Image, reference: Image, mosaic: Mask, bo
   const gw = i1 - i0 + 1, gh = j1 - j0 + 1;
   // Working values of the region box in floating point.
   const val = new Float64Array(box.w * box.h * c);
-  for (let y = 0; y < box.h; y++) for (let x = 0; x < box.w; x++) for (let k = 0; k < c; k++) val[(y * box.w + x) * c + k] = out.data[((box.y + y) * w + box.x + x) * c + k];
+  for (let y = 0; y < box.h; y++) {
+    for (let x = 0; x < box.w; x++) for (let k = 0; k < c; k++) val[(y * box.w + x) * c + k] = out.data[((box.y + y) * w + box.x + x) * c + k];
+  }
   const inBox = (x: number, y: number) => x >= box.x && x < box.x + box.w && y >= box.y && y < box.y + box.h;
-  const at = (x: number, y: number, k: number): number => (inBox(x, y) && mosaic.data[y * w + x] ? val[((y - box.y) * box.w + (x - box.x)) * c + k] : reference.data[(y * w + x) * c + k]);
+  const at = (x: number, y: number, k: number): number =>
+    (inBox(x, y) && mosaic.data[y * w + x] ? val[((y - box.y) * box.w + (x - box.x)) * c + k] : reference.data[(y * w + x) * c + k]);
   /** Per block (grid-local index) and channel: colour - mean, or NaN for blocks with no mosaic pixel. */
   const errors = (): Float64Array => {
     const e = new Float64Array(gw * gh * c).fill(NaN);
@@ -194,7 +198,9 @@ export function enforceBlockMeans(out: Image, reference: Image, mosaic: Mask, bo
       const n = (x1 - x0) * (y1 - y0);
       for (let k = 0; k < c; k++) {
         const d = (e[((j - j0) * gw + (i - i0)) * c + k] * n) / inside;
-        for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (inBox(x, y) && mosaic.data[y * w + x]) val[((y - box.y) * box.w + (x - box.x)) * c + k] += d;
+        for (let y = y0; y < y1; y++) {
+          for (let x = x0; x < x1; x++) if (inBox(x, y) && mosaic.data[y * w + x]) val[((y - box.y) * box.w + (x - box.x)) * c + k] += d;
+        }
       }
     }
   }

@@ -8,7 +8,8 @@ export function checkProvider(provider: string): Provider {
   if (!PROVIDERS.includes(provider as Provider)) throw new Error(`--device ${provider}: unknown provider; choose one of ${PROVIDERS.join(', ')}`);
   const offered = ort.listSupportedBackends().filter((b) => b.bundled || b.name === 'cpu').map((b) => b.name);
   if (!offered.includes(provider)) {
-    throw new Error(`--device ${provider}: not available in this onnxruntime-node build on ${process.platform}/${process.arch} (available: ${offered.join(', ')})`);
+    const here = `${process.platform}/${process.arch}`;
+    throw new Error(`--device ${provider}: not available in this onnxruntime-node build on ${here} (available: ${offered.join(', ')})`);
   }
   return provider as Provider;
 }

@@ -5,12 +5,19 @@ import { writeOnnx, type ValueSpec } from '../graph/onnx/writer.js';
 import { numel, fmt } from '../graph/shape.js';
 import { checkProvider, type Provider } from './providers.js';
 
+/**
+ * How compiled graphs run. Passed down explicitly (jobs take it as their `runtime` option);
+ * there are no process-wide defaults.
+ */
 export interface RuntimeOptions {
   /** Intra-op threads for ORT (default: ORT's choice, all cores). */
   threads?: number;
   provider?: Provider;
-  /** Also save the compiled graph as this .onnx file (for Netron). */
-  dumpGraph?: string;
+  /**
+   * Also save compiled graphs as .onnx files (for Netron): a GraphDump numbers the graphs of a
+   * run (PATH, PATH.2.onnx, ...); a plain path receives each graph compiled with it.
+   */
+  dumpGraph?: string | GraphDump;
   /** Write ORT's per-node profile (JSON) with this file prefix; see bench/lib/profile.ts. */
   profilePrefix?: string;
 }
@@ -19,17 +26,17 @@ export type FeedValue = Float32Array | BigInt64Array | Uint8Array;
 
 const ORT_TYPE = { float32: 'float32', int64: 'int64', bool: 'bool' } as const;
 
-const dumped = new Map<string, number>();
-
 /** --dump-graph g.onnx: the first graph compiled goes to g.onnx, later ones to g.2.onnx, g.3.onnx, ... */
-function dumpPath(path: string): string {
-  const n = (dumped.get(path) ?? 0) + 1;
-  dumped.set(path, n);
-  return n === 1 ? path : path.replace(/(\.onnx)?$/, `.${n}$1`);
-}
+export class GraphDump {
+  private count = 0;
+  constructor(readonly path: string) {}
 
-/** Process-wide defaults, set once from the CLI's --threads/--device. */
-export const runtimeDefaults: RuntimeOptions = {};
+  /** The file for the next graph. */
+  next(): string {
+    this.count++;
+    return this.count === 1 ? this.path : this.path.replace(/(\.onnx)?$/, `.${this.count}$1`);
+  }
+}
 
 /**
  * A graph compiled once into an ONNX Runtime session. Each `run` feeds inputs by name and can
@@ -44,9 +51,9 @@ export class CompiledGraph {
   ) {}
 
   static async compile(outputs: Record<string, Tensor>, opts: RuntimeOptions = {}): Promise<CompiledGraph> {
-    const o = { ...runtimeDefaults, ...opts };
+    const o = opts;
     const model = writeOnnx(outputs);
-    if (o.dumpGraph) writeFileSync(dumpPath(o.dumpGraph), model.bytes);
+    if (o.dumpGraph) writeFileSync(typeof o.dumpGraph === 'string' ? o.dumpGraph : o.dumpGraph.next(), model.bytes);
     const provider = checkProvider(o.provider ?? 'cpu');
     let session: ort.InferenceSession;
     try {

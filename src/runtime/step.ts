@@ -1,7 +1,8 @@
 import type { Tensor } from '../graph/tensor.js';
 import { traced, type RandomInput } from '../graph/trace.js';
 import { grad } from '../graph/autodiff.js';
-import { Buffer, Parameter, stateTensorFor } from '../nn/parameter.js';
+import { Buffer, type Parameter, type StateTensor } from '../nn/parameter.js';
+import type { Module } from '../nn/module.js';
 import type { Rng } from '../util/rng.js';
 import { CompiledGraph, type FeedValue, type RuntimeOptions } from './session.js';
 
@@ -21,12 +22,37 @@ export interface StepSpec {
   skipStateUpdates?: readonly Buffer[];
   /** Preallocated buffers for named outputs of `build` (no per-run allocation of large outputs). */
   into?: Record<string, Float32Array>;
+  /**
+   * Modules whose parameters and buffers the graph reads. Each one is bound at compile time: its
+   * graph input is fed from its array on every run, and a running-statistics update is written
+   * back into it. (`wrt` parameters are bound too.)
+   */
+  modules?: readonly Module[];
+  /** Further parameters or buffers the graph reads, outside `modules`. */
+  state?: readonly StateTensor[];
+}
+
+/** Graph input names of parameters and buffers (StateTensor.inputName). */
+const STATE_INPUT = /^(param|buffer)\d+\./;
+
+/** The parameters and buffers a step reads, by graph input name. */
+function bindState(spec: StepSpec): Map<string, StateTensor> {
+  const bound = new Map<string, StateTensor>();
+  const add = (t: StateTensor) => bound.set(t.inputName, t);
+  for (const m of spec.modules ?? []) {
+    for (const [, p] of m.namedParameters()) add(p);
+    for (const [, b] of m.namedBuffers()) add(b);
+  }
+  for (const t of spec.state ?? []) add(t);
+  for (const p of spec.wrt ?? []) add(p);
+  return bound;
 }
 
 /**
  * One compiled training or inference step: a single ORT run that reads parameters and buffers
  * straight from their arrays, writes gradients into the parameters' preallocated `grad` arrays,
- * and updates BatchNorm running statistics.
+ * and updates BatchNorm running statistics. Which arrays feed which inputs is fixed at compile
+ * time from the step's modules (no global registry).
  */
 export class Step {
   private constructor(
@@ -34,6 +60,7 @@ export class Step {
     private readonly outputNames: readonly string[],
     private readonly gradTargets: Record<string, Float32Array>,
     private readonly stateTargets: [string, Buffer, Float32Array, number][],
+    private readonly stateInputs: readonly [string, StateTensor][],
     private readonly randoms: readonly RandomInput[],
     private readonly rng: Rng | undefined,
   ) {}
@@ -54,18 +81,28 @@ export class Step {
         gradTargets[`grad:${params[i].tensor.name}`] = params[i].grad;
       });
     }
+    const bound = bindState(spec);
     const stateTargets: [string, Buffer, Float32Array, number][] = [];
     const skip = new Set(spec.skipStateUpdates ?? []);
     for (const u of updates) {
-      const owner = stateTensorFor(u.target.name!);
-      if (!(owner instanceof Buffer)) throw new Error(`Step: state update of ${u.target} has no Buffer behind it`);
+      const owner = bound.get(u.target.name!);
+      if (!(owner instanceof Buffer)) throw new Error(`Step: state update of ${u.target} has no Buffer behind it (pass its module in StepSpec.modules)`);
       if (skip.has(owner)) continue;
       outputs[`state:${u.target.name}`] = u.value;
       stateTargets.push([`state:${u.target.name}`, owner, new Float32Array(owner.data.length), u.count]);
     }
     if (randoms.length && !spec.rng) throw new Error('Step: the graph uses dropout; pass an rng (or feed every mask)');
     const graph = await CompiledGraph.compile(outputs, opts);
-    return new Step(graph, Object.keys(result), { ...gradTargets, ...spec.into }, stateTargets, randoms, spec.rng);
+    const stateInputs: [string, StateTensor][] = [];
+    for (const { name } of graph.inputs) {
+      const t = bound.get(name);
+      if (t) stateInputs.push([name, t]);
+      else if (STATE_INPUT.test(name)) {
+        await graph.release();
+        throw new Error(`Step: the graph reads ${name}, a parameter or buffer of a module not passed in StepSpec.modules (or state)`);
+      }
+    }
+    return new Step(graph, Object.keys(result), { ...gradTargets, ...spec.into }, stateTargets, stateInputs, randoms, spec.rng);
   }
 
   get inputs() {
@@ -81,10 +118,7 @@ export class Step {
    */
   async run(feeds: Record<string, FeedValue> = {}): Promise<Record<string, Float32Array>> {
     const all: Record<string, FeedValue> = { ...feeds };
-    for (const spec of this.graph.inputs) {
-      const owner = stateTensorFor(spec.name);
-      if (owner) all[spec.name] = owner.data;
-    }
+    for (const [name, t] of this.stateInputs) all[name] = t.data;
     this.lastMasks = {};
     for (const r of this.randoms) {
       const name = r.input.name!;

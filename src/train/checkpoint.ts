@@ -1,43 +1,11 @@
+// Training state beside the networks: optimizer moments and everything an exact resume needs.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { HostTensor } from '../io/host-tensor.js';
-import type { Module } from '../nn/module.js';
-import type { Optimizer } from './optim/optimizer.js';
+import type { Optimizer } from '../optim/optimizer.js';
 
-/** Metadata every network file carries, so it loads with no architecture flags. */
-export interface NetworkMeta {
-  format: 'img2img-network';
-  /** G, D, G_A, G_B, D_A, D_B. */
-  role: string;
-  /** 'generator' or 'discriminator'. */
-  kind: 'generator' | 'discriminator';
-  /** The architecture config (models/networks.ts schemas). */
-  config: Record<string, unknown>;
-  model: string;
-  epoch: number;
-  step: number;
-}
-
-/** File of one network: CHECKPOINTS/NAME/{latest,EPOCH}_net_ROLE.safetensors (the reference's layout). */
-export const networkPath = (dir: string, label: string | number, role: string) => join(dir, `${label}_net_${role}.safetensors`);
 export const trainStatePath = (dir: string, label: string | number) => join(dir, `${label}_train_state.safetensors`);
-
-export async function saveNetwork(path: string, net: Module, meta: NetworkMeta): Promise<void> {
-  await writeSafetensors(path, net.stateDict(), { ...meta });
-}
-
-export interface LoadedNetwork { tensors: Map<string, HostTensor>; meta: NetworkMeta }
-
-/** Reads a network file; fails with the path when it is not one of ours. */
-export async function readNetwork(path: string): Promise<LoadedNetwork> {
-  if (!existsSync(path)) throw new Error(`checkpoint ${path} does not exist`);
-  const { tensors, metadata } = await readSafetensors(path);
-  if (metadata.format !== 'img2img-network') {
-    throw new Error(`${path} is not an img2img network checkpoint (no img2img metadata); for a PyTorch .pth file give the architecture flags (--netG, --norm, --ngf)`);
-  }
-  return { tensors, meta: metadata as unknown as NetworkMeta };
-}
 
 /**
  * Everything besides the weights that an exact resume needs: optimizer moments (tensors),
@@ -56,7 +24,9 @@ export async function saveTrainState(path: string, s: TrainState): Promise<void>
   await writeSafetensors(path, tensors, { format: 'img2img-train-state', state: s.json, optimizerScalars: scalars });
 }
 
-export async function loadTrainState(path: string, optimizers: Record<string, Optimizer>): Promise<{ json: Record<string, unknown>; tensors: Map<string, HostTensor> }> {
+export async function loadTrainState(
+  path: string, optimizers: Record<string, Optimizer>,
+): Promise<{ json: Record<string, unknown>; tensors: Map<string, HostTensor> }> {
   if (!existsSync(path)) throw new Error(`cannot resume: ${path} does not exist (was the run saved?)`);
   const { tensors, metadata } = await readSafetensors(path);
   if (metadata.format !== 'img2img-train-state') throw new Error(`${path} is not an img2img training state`);

@@ -3,7 +3,7 @@ import type { Tensor } from '../graph/tensor.js';
 import type { Module } from '../nn/module.js';
 import { Step } from '../runtime/step.js';
 import type { RuntimeOptions } from '../runtime/session.js';
-import { Adam } from './optim/adam.js';
+import { Adam } from '../optim/adam.js';
 import { ganLoss, type GanMode } from './gan-loss.js';
 import type { GanModel, ImageBatch } from './gan-model.js';
 import { ImagePool } from './image-pool.js';
@@ -104,7 +104,9 @@ export class CycleGanModel implements GanModel {
       for (const n of [netG_A, netG_B, netD_A, netD_B]) n.train();
       const realA = g.input('real_A', shapeA);
       const realB = g.input('real_B', shapeB);
-      const gs = await Step.compile({ build: () => this.generatorGraph(realA, realB), loss: 'loss_G', wrt: this.optG.params, rng }, runtime);
+      const gs = await Step.compile({
+        build: () => this.generatorGraph(realA, realB), loss: 'loss_G', wrt: this.optG.params, rng, modules: [netG_A, netG_B, netD_A, netD_B],
+      }, runtime);
       const poolFakeB = g.input('pool_fake_B', shapeB);
       const poolFakeA = g.input('pool_fake_A', shapeA);
       const dBasic = (net: Module, real: Tensor, fake: Tensor) =>
@@ -117,6 +119,7 @@ export class CycleGanModel implements GanModel {
         },
         loss: 'loss_D',
         wrt: this.optD.params,
+        modules: [netD_A, netD_B],
       }, runtime);
       s = { g: gs, d };
       this.steps.set(key, s);

@@ -1,5 +1,5 @@
 import type { Module } from '../nn/module.js';
-import type { Optimizer } from './optim/optimizer.js';
+import type { Optimizer } from '../optim/optimizer.js';
 import type { HostTensor } from '../io/host-tensor.js';
 
 /** An image batch: A and B are [N, C, H, W] in [-1, 1]. */

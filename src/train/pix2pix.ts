@@ -4,8 +4,8 @@ import type { Module } from '../nn/module.js';
 import { withParameterValues } from '../nn/parameter.js';
 import { Step } from '../runtime/step.js';
 import type { RuntimeOptions } from '../runtime/session.js';
-import { Adam } from './optim/adam.js';
-import { adamUpdate } from './optim/adam-graph.js';
+import { Adam } from '../optim/adam.js';
+import type { InGraphUpdate } from '../optim/optimizer.js';
 import { ganLoss, type GanMode } from './gan-loss.js';
 import type { GanModel, ImageBatch } from './gan-model.js';
 import { Rng } from '../util/rng.js';
@@ -50,15 +50,15 @@ export class Pix2PixModel implements GanModel {
   readonly optG: Adam;
   readonly optD: Adam;
   private readonly steps = new Map<string, Step>();
-  /** Scratch outputs for D's new weights and moments, copied back after each run. */
-  private readonly dScratch: { w: Float32Array; m: Float32Array; v: Float32Array }[];
+  /** D's Adam update inside the iteration graph. */
+  private readonly dUpdate: InGraphUpdate;
   private last: Record<string, HostTensor & { data: Float32Array }> = {};
 
   constructor(readonly o: Pix2PixOptions) {
     this.lossNames = ['G_GAN', o.reconstructionLoss === 'l2' ? 'G_L2' : 'G_L1', 'D_real', 'D_fake'];
     this.optG = new Adam(o.netG.parameters(), { lr: o.lr, betas: [o.beta1, 0.999] });
     this.optD = new Adam(o.netD.parameters(), { lr: o.lr, betas: [o.beta1, 0.999] });
-    this.dScratch = this.optD.params.map((p) => ({ w: new Float32Array(p.data.length), m: new Float32Array(p.data.length), v: new Float32Array(p.data.length) }));
+    this.dUpdate = this.optD.inGraph('d');
   }
 
   networks() {
@@ -85,20 +85,10 @@ export class Pix2PixModel implements GanModel {
     const D_fake = ganLoss(netD.forward(g.concat([realA, g.detach(fakeB)], 1)), false, ganMode);
     const D_real = ganLoss(netD.forward(g.concat([realA, realB], 1)), true, ganMode);
     const lossD = g.mul(g.add(D_fake, D_real), 0.5);
-    const dParams = this.optD.params;
-    const gradD = g.grad(lossD, dParams.map((p) => p.tensor));
-    const stepSize = g.input('d_step_size', []);
-    const bc2Sqrt = g.input('d_bc2_sqrt', []);
-    const out: Record<string, Tensor> = { fake_B: fakeB, D_fake, D_real };
-    const updated = new Map(dParams.map((p, k) => {
-      const u = adamUpdate(p.tensor, gradD[k], g.input(`d_m${k}`, p.shape), g.input(`d_v${k}`, p.shape), this.optD.betas, this.optD.eps, stepSize, bc2Sqrt);
-      out[`next_d_w${k}`] = u.w;
-      out[`next_d_m${k}`] = u.m;
-      out[`next_d_v${k}`] = u.v;
-      return [p, u.w] as const;
-    }));
+    const d = this.dUpdate.build(lossD);
+    const out: Record<string, Tensor> = { fake_B: fakeB, D_fake, D_real, ...d.outputs };
     // The generator's loss at the discriminator's updated weights (the reference's second half).
-    const G_GAN = withParameterValues(updated, () => ganLoss(netD.forward(g.concat([realA, fakeB], 1)), true, ganMode));
+    const G_GAN = withParameterValues(d.next, () => ganLoss(netD.forward(g.concat([realA, fakeB], 1)), true, ganMode));
     const recon = this.o.reconstructionLoss === 'l2' ? g.mseLoss(fakeB, realB) : g.l1Loss(fakeB, realB);
     const G_recon = g.mul(recon, lambdaL1);
     return { ...out, G_GAN, G_recon, loss_G: g.add(G_GAN, G_recon) };
@@ -112,9 +102,10 @@ export class Pix2PixModel implements GanModel {
       this.o.netD.train();
       const realA = g.input('real_A', shapeA);
       const realB = g.input('real_B', shapeB);
-      const into: Record<string, Float32Array> = {};
-      this.dScratch.forEach((b, k) => Object.assign(into, { [`next_d_w${k}`]: b.w, [`next_d_m${k}`]: b.m, [`next_d_v${k}`]: b.v }));
-      s = await Step.compile({ build: () => this.iterationGraph(realA, realB), loss: 'loss_G', wrt: this.optG.params, rng: this.o.rng, into }, this.o.runtime);
+      s = await Step.compile({
+        build: () => this.iterationGraph(realA, realB), loss: 'loss_G', wrt: this.optG.params, rng: this.o.rng, into: this.dUpdate.into,
+        modules: [this.o.netG, this.o.netD],
+      }, this.o.runtime);
       this.steps.set(key, s);
     }
     return s;
@@ -122,21 +113,8 @@ export class Pix2PixModel implements GanModel {
 
   async optimize(batch: ImageBatch): Promise<Record<string, number>> {
     const step = await this.stepFor(batch.A.shape, batch.B.shape);
-    const { stepSize, bc2Sqrt } = this.optD.beginStep();
-    const feeds: Record<string, Float32Array> = { real_A: batch.A.data, real_B: batch.B.data, d_step_size: Float32Array.of(stepSize), d_bc2_sqrt: Float32Array.of(bc2Sqrt) };
-    this.optD.params.forEach((_, k) => {
-      const { m, v } = this.optD.moments(k);
-      feeds[`d_m${k}`] = m;
-      feeds[`d_v${k}`] = v;
-    });
-    const r = await step.run(feeds);
-    // D's new state was computed in the graph from the old one; copy it in only now.
-    this.optD.params.forEach((p, k) => {
-      const { m, v } = this.optD.moments(k);
-      p.data.set(this.dScratch[k].w);
-      m.set(this.dScratch[k].m);
-      v.set(this.dScratch[k].v);
-    });
+    const r = await step.run({ real_A: batch.A.data, real_B: batch.B.data, ...this.dUpdate.begin() });
+    this.dUpdate.commit();
     this.optG.step();
     this.last = {
       real_A: { dtype: 'float32', shape: [...batch.A.shape], data: batch.A.data },

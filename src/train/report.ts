@@ -2,8 +2,9 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { writeChartPng } from '../plot/index.js';
 import { writeImage } from '../data/image.js';
-import { chwToImage, hconcat } from '../data/image.js';
+import { firstImage, hconcat } from '../data/image.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { escapeHtml } from '../util/html.js';
 import type { HostTensor } from '../io/host-tensor.js';
 
 export interface LossRecord { epoch: number; iter: number; step: number; lr: number; losses: Record<string, number> }
@@ -46,20 +47,18 @@ export class LossLog {
 
 type Visual = HostTensor & { data: Float32Array };
 
-/** The first image of a [N, C, H, W] batch as an 8-bit image. */
-export function firstImage(t: Visual) {
-  const [, c, h, w] = t.shape;
-  return chwToImage({ shape: [c, h, w], data: t.data.subarray(0, c * h * w) });
-}
-
 /** Writes each visual and a side-by-side strip for an epoch; returns the strip's file name. */
 export async function saveVisuals(webDir: string, epoch: number, visuals: Record<string, Visual>): Promise<string[]> {
   const names: string[] = [];
   const images = [];
   for (const [name, t] of Object.entries(visuals)) {
     const img = firstImage(t);
-    const rgb = img.channels === 1 ? { ...img, channels: 3 as const, data: Uint8Array.from({ length: img.width * img.height * 3 }, (_, i) => img.data[Math.floor(i / 3)]) } : img;
-    images.push(rgb.channels === 4 ? { ...rgb, channels: 3 as const, data: Uint8Array.from({ length: rgb.width * rgb.height * 3 }, (_, i) => rgb.data[Math.floor(i / 3) * 4 + (i % 3)]) } : rgb);
+    const rgb = img.channels === 1
+      ? { ...img, channels: 3 as const, data: Uint8Array.from({ length: img.width * img.height * 3 }, (_, i) => img.data[Math.floor(i / 3)]) }
+      : img;
+    images.push(rgb.channels === 4
+      ? { ...rgb, channels: 3 as const, data: Uint8Array.from({ length: rgb.width * rgb.height * 3 }, (_, i) => rgb.data[Math.floor(i / 3) * 4 + (i % 3)]) }
+      : rgb);
     const file = `epoch${String(epoch).padStart(3, '0')}_${name}.png`;
     await writeImage(join(webDir, 'images', file), img);
     names.push(file);
@@ -70,10 +69,11 @@ export async function saveVisuals(webDir: string, epoch: number, visuals: Record
 
 /** The reference's web/index.html: per epoch, newest first, every visual with its name. */
 export async function writeHtml(webDir: string, title: string, epochs: { epoch: number; files: string[] }[]): Promise<void> {
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-  const rows = [...epochs].sort((a, b) => b.epoch - a.epoch).map((e) =>
-    `<h3>epoch [${e.epoch}]</h3>\n<table><tr>${e.files.map((f) => `<td><a href="images/${esc(f)}"><img src="images/${esc(f)}" width="256"></a><br>${esc(f.replace(/^epoch\d+_|\.png$/g, ''))}</td>`).join('')}</tr></table>`,
-  );
-  const html = `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${esc(title)}</title><meta http-equiv="refresh" content="60"></head>\n<body><h1>${esc(title)}</h1>\n<p><img src="../loss.png" width="800"></p>\n${rows.join('\n')}\n</body></html>\n`;
+  const esc = escapeHtml;
+  const cell = (f: string) =>
+    `<td><a href="images/${esc(f)}"><img src="images/${esc(f)}" width="256"></a><br>${esc(f.replace(/^epoch\d+_|\.png$/g, ''))}</td>`;
+  const rows = [...epochs].sort((a, b) => b.epoch - a.epoch).map((e) => `<h3>epoch [${e.epoch}]</h3>\n<table><tr>${e.files.map(cell).join('')}</tr></table>`);
+  const head = `<head><meta charset="utf-8"><title>${esc(title)}</title><meta http-equiv="refresh" content="60"></head>`;
+  const html = `<!DOCTYPE html>\n<html>${head}\n<body><h1>${esc(title)}</h1>\n<p><img src="../loss.png" width="800"></p>\n${rows.join('\n')}\n</body></html>\n`;
   await writeFileAtomic(join(webDir, 'index.html'), html);
 }

@@ -1,13 +1,14 @@
-import { mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataLoader, LoaderState } from '../data/loader.js';
 import type { Rng, RngState } from '../util/rng.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { GanModel } from './gan-model.js';
 import { LrScheduler, type ScheduleOptions, type SchedulerState } from './scheduler.js';
-import { networkPath, trainStatePath, saveNetwork, readNetwork, saveTrainState, loadTrainState } from './checkpoint.js';
+import { networkPath, saveNetwork, readNetwork, TRAIN_OPTIONS_FILE } from '../models/checkpoint.js';
+import { trainStatePath, saveTrainState, loadTrainState } from './checkpoint.js';
 import { LossLog, saveVisuals, writeHtml } from './report.js';
-import { TrainProgress } from './progress.js';
+import type { TrainProgress } from './options.js';
 
 export interface TrainLoopOptions {
   name: string;
@@ -19,19 +20,24 @@ export interface TrainLoopOptions {
   saveEpochFreq: number;
   /** Resume from {continueFrom}_* checkpoints (reference --continue_train --epoch). */
   continueFrom?: string;
-  quiet?: boolean;
   /** Architecture configs by role, written into each network file. */
   configs: Record<string, Record<string, unknown>>;
   /** All options, saved as train_opt.json like the reference's train_opt.txt. */
-  options: Record<string, unknown>;
+  options: object;
   /** Random streams whose state must survive a resume (dropout masks, image pools). */
   rngs: Record<string, Rng>;
+  /** Status lines (resume); default: none. */
   log?: (line: string) => void;
+  /** Called after every iteration; default: nothing. */
+  onProgress?: (p: TrainProgress) => void;
 }
 
 export interface TrainResult { epoch: number; step: number; dir: string; lastLosses: Record<string, number> }
 
-interface ResumeJson { epoch: number; step: number; loader: LoaderState; rngs: Record<string, RngState>; scheduler: SchedulerState; epochsDone: { epoch: number; files: string[] }[]; extra?: Record<string, unknown> }
+interface ResumeJson {
+  epoch: number; step: number; loader: LoaderState; rngs: Record<string, RngState>; scheduler: SchedulerState;
+  epochsDone: { epoch: number; files: string[] }[]; extra?: Record<string, unknown>;
+}
 
 /**
  * The training loop shared by pix2pix and CycleGAN (the reference's train.py): learning rate set at
@@ -39,11 +45,11 @@ interface ResumeJson { epoch: number; step: number; loader: LoaderState; rngs: R
  * checkpoints every epoch ('latest') and every saveEpochFreq epochs, and exact resume.
  */
 export async function trainLoop(model: GanModel, loader: DataLoader, o: TrainLoopOptions): Promise<TrainResult> {
-  const log = o.log ?? ((l: string) => console.log(l));
+  const log = o.log ?? (() => undefined);
   const dir = join(o.checkpointsDir, o.name);
   const webDir = join(dir, 'web');
   mkdirSync(join(webDir, 'images'), { recursive: true });
-  await writeFileAtomic(join(dir, 'train_opt.json'), JSON.stringify(o.options, null, 2) + '\n');
+  await writeFileAtomic(join(dir, TRAIN_OPTIONS_FILE), JSON.stringify(o.options, null, 2) + '\n');
   const scheduler = new LrScheduler(o.schedule);
   const { epochCount, nEpochs, nEpochsDecay } = o.schedule;
   const lastEpoch = epochCount + nEpochs + nEpochsDecay - 1;
@@ -70,58 +76,51 @@ export async function trainLoop(model: GanModel, loader: DataLoader, o: TrainLoo
 
   const save = async (label: string | number, epochForState: number) => {
     for (const [role, net] of Object.entries(model.networks())) {
-      const kind = model.generatorRoles().includes(role) ? 'generator' : 'discriminator';
-      await saveNetwork(networkPath(dir, label, role), net, { format: 'img2img-network', role, kind, config: o.configs[role], model: model.modelName, epoch: epochForState, step });
+      const kind = model.generatorRoles().includes(role) ? 'generator' as const : 'discriminator' as const;
+      const meta = { format: 'img2img-network' as const, role, kind, config: o.configs[role], model: model.modelName, epoch: epochForState, step };
+      await saveNetwork(networkPath(dir, label, role), net, meta);
     }
     const extra = model.extraState?.();
-    const json: ResumeJson = { epoch: epochForState, step, loader: loader.getState(), rngs: Object.fromEntries(Object.entries(o.rngs).map(([k, r]) => [k, r.getState()])), scheduler: scheduler.state, epochsDone, extra: extra?.json };
-    await saveTrainState(trainStatePath(dir, label), { json: json as unknown as Record<string, unknown>, optimizers: model.optimizers(), extraTensors: extra?.tensors });
+    const rngs = Object.fromEntries(Object.entries(o.rngs).map(([k, r]) => [k, r.getState()]));
+    const json: ResumeJson = { epoch: epochForState, step, loader: loader.getState(), rngs, scheduler: scheduler.state, epochsDone, extra: extra?.json };
+    const state = { json: json as unknown as Record<string, unknown>, optimizers: model.optimizers(), extraTensors: extra?.tensors };
+    await saveTrainState(trainStatePath(dir, label), state);
   };
 
   const totalSteps = Math.min(o.maxSteps ?? Infinity, (lastEpoch - epochCount + 1) * loader.batchesPerEpoch);
-  const progress = new TrainProgress(totalSteps, step, o.quiet ?? false);
+  const startStep = step;
   let lastLosses: Record<string, number> = {};
-  try {
-    for (; epoch <= lastEpoch; epoch++) {
-      const lr = scheduler.rateAt(epoch);
-      model.setLearningRate(lr);
-      let sum = 0;
-      let iter = 0;
-      for await (const batch of loader.epochBatches()) {
-        lastLosses = await model.optimize(batch);
-        step++;
-        iter++;
-        sum += Object.values(lastLosses).reduce((a, b) => a + b, 0);
-        lossLog.add({ epoch, iter, step, lr, losses: lastLosses });
-        progress.update(step, epoch, lastLosses);
-        if (o.maxSteps !== undefined && step >= o.maxSteps) break;
-      }
-      const finished = loader.getState().cursor === 0;
-      if (finished) {
-        const files = await saveVisuals(webDir, epoch, model.visuals());
-        epochsDone = [...epochsDone.filter((e) => e.epoch !== epoch), { epoch, files }];
-        await writeHtml(webDir, `img2img ${model.modelName}: ${o.name}`, epochsDone);
-        await lossLog.plot(join(dir, 'loss.png'), `${o.name} (${model.modelName})`);
-        scheduler.observe(iter ? sum / iter : 0);
-        const next = epoch + 1;
-        await save('latest', next);
-        if (epoch % o.saveEpochFreq === 0) await save(epoch, next);
-      }
-      if (o.maxSteps !== undefined && step >= o.maxSteps) {
-        if (!finished) await save('latest', epoch);
-        await lossLog.plot(join(dir, 'loss.png'), `${o.name} (${model.modelName})`);
-        epoch = finished ? epoch + 1 : epoch;
-        break;
-      }
+  for (; epoch <= lastEpoch; epoch++) {
+    const lr = scheduler.rateAt(epoch);
+    model.setLearningRate(lr);
+    let sum = 0;
+    let iter = 0;
+    for await (const batch of loader.epochBatches()) {
+      lastLosses = await model.optimize(batch);
+      step++;
+      iter++;
+      sum += Object.values(lastLosses).reduce((a, b) => a + b, 0);
+      lossLog.add({ epoch, iter, step, lr, losses: lastLosses });
+      o.onProgress?.({ step, totalSteps, startStep, epoch, losses: lastLosses });
+      if (o.maxSteps !== undefined && step >= o.maxSteps) break;
     }
-  } finally {
-    progress.stop();
+    const finished = loader.getState().cursor === 0;
+    if (finished) {
+      const files = await saveVisuals(webDir, epoch, model.visuals());
+      epochsDone = [...epochsDone.filter((e) => e.epoch !== epoch), { epoch, files }];
+      await writeHtml(webDir, `img2img ${model.modelName}: ${o.name}`, epochsDone);
+      await lossLog.plot(join(dir, 'loss.png'), `${o.name} (${model.modelName})`);
+      scheduler.observe(iter ? sum / iter : 0);
+      const next = epoch + 1;
+      await save('latest', next);
+      if (epoch % o.saveEpochFreq === 0) await save(epoch, next);
+    }
+    if (o.maxSteps !== undefined && step >= o.maxSteps) {
+      if (!finished) await save('latest', epoch);
+      await lossLog.plot(join(dir, 'loss.png'), `${o.name} (${model.modelName})`);
+      epoch = finished ? epoch + 1 : epoch;
+      break;
+    }
   }
   return { epoch, step, dir, lastLosses };
-}
-
-/** The options a run was started with (to resume with the same architecture and data settings). */
-export function readTrainOptions(checkpointsDir: string, name: string): Record<string, unknown> | null {
-  const p = join(checkpointsDir, name, 'train_opt.json');
-  return existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) : null;
 }

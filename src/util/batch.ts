@@ -1,21 +1,4 @@
-import cliProgress from 'cli-progress';
-
-/** A progress bar on stderr for batches of files (cli-progress draws nothing when stderr is not a TTY). */
-export function batchProgress(): { update: (done: number, total: number) => void; stop: () => void } {
-  let bar: cliProgress.SingleBar | null = null;
-  return {
-    update(done, total) {
-      if (total < 2) return;
-      if (!bar) {
-        bar = new cliProgress.SingleBar({ stream: process.stderr, format: '{bar} {value}/{total} images | ETA {eta}s' }, cliProgress.Presets.shades_classic);
-        bar.start(total, 0);
-      }
-      bar.update(done);
-    },
-    stop: () => bar?.stop(),
-  };
-}
-
+// The one loop over a batch of files: progress after each, failures collected, errors naming the file.
 export interface BatchHooks {
   onProgress?: (done: number, total: number) => void;
   onError?: (path: string, err: Error) => void;
@@ -25,7 +8,9 @@ export interface BatchHooks {
  * Runs `work` on each file. Errors name the file; a single file's error is thrown as is, while a
  * batch goes on past failures (reported through onError) and fails at the end listing them.
  */
-export async function forEachFile<F extends { path: string }, R>(files: readonly F[], work: (f: F, i: number) => Promise<R>, hooks: BatchHooks = {}): Promise<R[]> {
+export async function forEachFile<F extends { path: string }, R>(
+  files: readonly F[], work: (f: F, i: number) => Promise<R>, hooks: BatchHooks = {},
+): Promise<R[]> {
   const results: R[] = [];
   const failed: string[] = [];
   for (const [i, f] of files.entries()) {

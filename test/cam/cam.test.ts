@@ -12,8 +12,8 @@ import { camFiles } from '../../src/cam/files.js';
 import { normalizeHeatmap, reluMap, upsampleBilinear, heatmapPeak, jet } from '../../src/cam/heatmap.js';
 import { readImage, writeImage, type Image } from '../../src/data/image.js';
 import { Command } from 'commander';
-import { registerCamCommand } from '../../src/cam/cli.js';
-import { registerClassifierCommands } from '../../src/classifier/cli.js';
+import { registerCamCommand } from '../../src/cli/cam.js';
+import { registerClassifierCommands } from '../../src/cli/classifier.js';
 import { assertClose } from '../helpers/numeric.js';
 import { buildModel, node, floatTensor, ai, af, aints, randomValues } from './onnx-build.js';
 

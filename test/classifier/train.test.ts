@@ -102,7 +102,7 @@ test('classifier train: bad datasets give errors naming the folder or file; noth
   await assert.rejects(trainClassifier({ dataroot: data, output }), /class folder .*dogs has no images/);
   await writeFile(join(data, 'dogs', 'broken.png'), 'not an image either');
   await assert.rejects(trainClassifier({ dataroot: data, output }), /cannot read image .*dogs\/broken\.png/);
-  await assert.rejects(trainClassifier({ dataroot: data, output: join(dir, 'm.pt') }), /--output .*m\.pt: expected a \.onnx file name/);
-  await assert.rejects(trainClassifier({ dataroot: data, output, valFraction: 1 }), /--val-fraction 1/);
+  await assert.rejects(trainClassifier({ dataroot: data, output: join(dir, 'm.pt') }), /classifier\.train: option 'output': expected a \.onnx file name, got ".*m\.pt"/);
+  await assert.rejects(trainClassifier({ dataroot: data, output, valFraction: 1 }), /option 'valFraction': expected number to be <1, got 1/);
   assert.equal(existsSync(join(dir, 'out')), false);
 }));

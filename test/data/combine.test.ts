@@ -4,7 +4,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { combineFolders } from '../../src/data/combine.js';
-import { registerDataCommands } from '../../src/data/cli.js';
+import { registerDataCommands } from '../../src/cli/datasets.js';
 import { readImage } from '../../src/data/image.js';
 import { makeImage, png, tempDir } from './helpers.js';
 

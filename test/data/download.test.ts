@@ -88,7 +88,7 @@ before(async () => {
 
 after(() => fixtures.cleanup());
 
-const fast = { quiet: true, retryDelayMs: 0, timeoutMs: 5000 };
+const fast = { retryDelayMs: 0, timeoutMs: 5000 };
 
 /** Asserts ROOT holds only the extracted night2day (no archive, .part or temp folder left). */
 async function assertNight2day(root: string): Promise<void> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Command } from 'commander';
 import sharp from 'sharp';
-import { registerCdfDemo } from '../../src/demo/cdf-command.js';
+import { registerCdfDemo } from '../../src/cli/demo.js';
 
 function program(log: string[]): Command {
   const p = new Command('img2img').exitOverride();

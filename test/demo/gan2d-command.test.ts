@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import { Command } from 'commander';
 import sharp from 'sharp';
 import { createImage, writeImage } from '../../src/data/image.js';
-import { registerGan2dDemo, resolveTargets } from '../../src/demo/gan2d-command.js';
+import { registerGan2dDemo } from '../../src/cli/demo.js';
+import { resolveTargets } from '../../src/demo/job.js';
 
 let dir = '';
 before(async () => {
@@ -61,7 +62,7 @@ test('demo gan2d: targets and option errors', async () => {
   await assert.rejects(resolveTargets({ image: [], shape: ['ring', 'grid'], maxSide: 512 }), /2 targets given \(ring, grid\); a plain GAN takes one, use --cgan/);
   await assert.rejects(resolveTargets({ image: [], shape: ['ring'], cgan: true, maxSide: 512 }), /--cgan needs at least two classes/);
   await assert.rejects(resolveTargets({ image: [], shape: ['star'], maxSide: 512 }), /unknown shape 'star'/);
-  await assert.rejects(program([]).parseAsync(['demo', 'gan2d', '--gif', ...tiny, '-o', join(dir, 'x')], { from: 'user' }), /--gif needs --frames/);
+  await assert.rejects(program([]).parseAsync(['demo', 'gan2d', '--gif', ...tiny, '-o', join(dir, 'x')], { from: 'user' }), /option 'gif': gif needs frames/);
   const errors: string[] = [];
   const p = program([]);
   for (const c of [p, ...p.commands, ...p.commands[0].commands]) c.configureOutput({ writeErr: (s) => errors.push(s) });

@@ -2,10 +2,12 @@
 // was wrong; preallocated output buffers receive the results; graphs can be saved as ONNX.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Step } from '../../src/runtime/step.js';
+import { Linear } from '../../src/nn/index.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as g from '../../src/graph/index.js';
-import { CompiledGraph } from '../../src/runtime/session.js';
+import { CompiledGraph, GraphDump } from '../../src/runtime/session.js';
 import { checkProvider } from '../../src/runtime/providers.js';
 import { ModelProto } from '../../src/graph/onnx/schema.js';
 import { tempDir } from '../helpers/tiny-datasets.js';
@@ -67,9 +69,23 @@ test('input gradients of grouped (depthwise) convolutions match finite differenc
 test('--dump-graph numbers later graphs of the same run instead of overwriting the first', async () => {
   const file = join(tempDir('dump2'), 'step.onnx');
   const x = g.input('x', [2]);
-  await CompiledGraph.compile({ y: g.mul(x, 2) }, { dumpGraph: file });
-  await CompiledGraph.compile({ y: g.add(x, 2) }, { dumpGraph: file });
+  const dumpGraph = new GraphDump(file);
+  await CompiledGraph.compile({ y: g.mul(x, 2) }, { dumpGraph });
+  await CompiledGraph.compile({ y: g.add(x, 2) }, { dumpGraph });
   const ops = (f: string) => (ModelProto.decode(readFileSync(f)) as unknown as { graph: { node: { op_type: string }[] } }).graph.node.map((n) => n.op_type);
   assert.deepEqual(ops(file), ['Mul']);
   assert.deepEqual(ops(file.replace('.onnx', '.2.onnx')), ['Add']);
+});
+
+test('Step binds parameters and buffers from the modules it is given, and names one it was not given', async () => {
+  const net = new Linear(3, 2);
+  net.weight.data.fill(1);
+  net.bias!.data.fill(0.5);
+  const x = g.input('x', [1, 3]);
+  await assert.rejects(Step.compile({ build: () => ({ y: net.forward(x) }) }, { threads: 1 }), /reads param\d+\.weight, a parameter or buffer of a module not passed in StepSpec\.modules/);
+  const step = await Step.compile({ build: () => ({ y: net.forward(x) }), modules: [net] }, { threads: 1 });
+  assert.deepEqual([...(await step.run({ x: Float32Array.of(1, 2, 3) })).y], [6.5, 6.5]);
+  net.weight.data.fill(0);
+  assert.deepEqual([...(await step.run({ x: Float32Array.of(1, 2, 3) })).y], [0.5, 0.5], 'fed from the live arrays');
+  await step.release();
 });

@@ -16,6 +16,7 @@ async function run(net: Module, shape: number[], multiple: number, minSize?: num
       outShape = y.shape;
       return { y };
     },
+    modules: [net],
   }, { threads: 1 });
   try {
     const n = shape.reduce((a, b) => a * b, 1);
@@ -81,6 +82,7 @@ test('forwardAnySize is differentiable (reflect and edge pads, crop) and rejects
     build: () => ({ loss: g.mean(forwardAnySize(net, g.input('x', [1, 3, 11, 3]), generatorMultiple(cfg), generatorMinSize(cfg))) }),
     loss: 'loss',
     wrt: net.parameters(),
+    modules: [net],
   }, { threads: 1 });
   try {
     await step.run({ x: hashUniform(99, 2) });

@@ -54,6 +54,7 @@ async function evalForward(net: Module, shape: number[], x: Float32Array): Promi
       outShape = y.shape;
       return { y };
     },
+    modules: [net],
   }, { threads: 1 });
   try {
     return { y: (await step.run({ x })).y, shape: outShape };
@@ -197,12 +198,12 @@ test('structure: U-Net dropout sits last in the 8*ngf middle blocks (names uncha
 test('train-mode U-Net with dropout needs an rng; masks differ between runs; BatchNorm stats update', async () => {
   // numDowns 5 has no 8*ngf middle block, hence no dropout: no rng needed.
   const shallow = new UnetGenerator(3, 3, 5, 2, 'batch', true).train();
-  await (await Step.compile({ build: () => ({ y: shallow.forward(g.input('x', [2, 3, 32, 32])) }) }, { threads: 1 })).release();
+  await (await Step.compile({ build: () => ({ y: shallow.forward(g.input('x', [2, 3, 32, 32])) }), modules: [shallow] }, { threads: 1 })).release();
   const net = new UnetGenerator(3, 3, 6, 2, 'batch', true).train();
   const shape = [2, 3, 64, 64];
   const build = () => ({ y: net.forward(g.input('x', shape)) });
-  await assert.rejects(Step.compile({ build }, { threads: 1 }), /dropout; pass an rng/);
-  const step = await Step.compile({ build, rng: new Rng(1) }, { threads: 1 });
+  await assert.rejects(Step.compile({ build, modules: [net] }, { threads: 1 }), /dropout; pass an rng/);
+  const step = await Step.compile({ build, rng: new Rng(1), modules: [net] }, { threads: 1 });
   try {
     const x = hashUniform(2 * 3 * 64 * 64, 5);
     const rm = net.stateDict().get('model.model.1.model.2.running_mean')!.data as Float32Array;

@@ -14,7 +14,7 @@ import { autoMosaicFiles } from '../../src/mosaic/auto.js';
 import { camRegionSource, dilateMask, heatmapToMask } from '../../src/mosaic/cam-regions.js';
 import { createMask, maskBoundingBox, maskFromImage, maskArea } from '../../src/mosaic/mask.js';
 import { makePairs } from '../../src/mosaic/pairs.js';
-import { registerMosaicCommands } from '../../src/mosaic/cli.js';
+import { registerMosaicCommands } from '../../src/cli/mosaic.js';
 import { createRng } from '../../src/util/rng.js';
 
 const SIZE = 32;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { readImage, writeImage } from '../../src/data/image.js';
-import { registerMosaicCommands } from '../../src/mosaic/cli.js';
+import { registerMosaicCommands } from '../../src/cli/mosaic.js';
 import { syntheticImage } from '../../src/mosaic/synthetic.js';
 import { createMask, maskToImage } from '../../src/mosaic/mask.js';
 

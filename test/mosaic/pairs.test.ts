@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { cropImage, readImage, resizeImage, writeImage } from '../../src/data/image.js';
-import { registerMosaicCommands } from '../../src/mosaic/cli.js';
+import { registerMosaicCommands } from '../../src/cli/mosaic.js';
 import { makePairs, parseSplit, splitSources, type PairsManifest } from '../../src/mosaic/pairs.js';
 import { syntheticImage } from '../../src/mosaic/synthetic.js';
 import { createMask } from '../../src/mosaic/mask.js';

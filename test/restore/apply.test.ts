@@ -15,14 +15,13 @@ import { syntheticImage } from '../../src/mosaic/synthetic.js';
 import { planRegion, regionAlpha, restoreImage } from '../../src/restore/apply.js';
 import { blockGridBaseline } from '../../src/restore/baseline.js';
 import { psnr } from '../../src/restore/metrics.js';
-import { registerRestoreCommands } from '../../src/restore/cli.js';
-import { restoreFiles } from '../../src/restore/files.js';
+import { registerRestoreCommands } from '../../src/cli/restore.js';
+import { restoreFiles as restoreFilesAnyThreads, type RestoreFilesOptions } from '../../src/restore/files.js';
 import { regionsFromBoxes, regionsFromMask } from '../../src/restore/regions.js';
-import { saveNetwork } from '../../src/train/checkpoint.js';
-import { runtimeDefaults } from '../../src/runtime/session.js';
+import { saveNetwork } from '../../src/models/checkpoint.js';
 import { tempDir } from '../helpers/tiny-datasets.js';
 
-runtimeDefaults.threads = 1;
+const restoreFiles = (inputs: string[], output: string, o: RestoreFilesOptions) => restoreFilesAnyThreads(inputs, output, { runtime: { threads: 1 }, ...o });
 
 const root = tempDir('restore-apply');
 const genPath = join(root, 'latest_net_G.safetensors');

@@ -9,10 +9,7 @@ import { syntheticImage } from '../../src/mosaic/synthetic.js';
 import { restoreFiles } from '../../src/restore/files.js';
 import { restoreTrain, restoreTrainingOptions } from '../../src/restore/train.js';
 import { RESTORE_TRAIN_SETTINGS } from '../../src/restore/settings.js';
-import { runtimeDefaults } from '../../src/runtime/session.js';
 import { tempDir } from '../helpers/tiny-datasets.js';
-
-runtimeDefaults.threads = 1;
 
 test('restore train: pairs, 2 steps, resume to 3 with the pairs reused; other settings refused; the generator applies', async () => {
   const root = tempDir('restore-train');
@@ -20,7 +17,7 @@ test('restore train: pairs, 2 steps, resume to 3 with the pairs reused; other se
   for (let i = 0; i < 2; i++) await writeImage(join(images, `p${i}.png`), syntheticImage(150, 140, i));
   const ck = join(root, 'ck');
   const lines: string[] = [];
-  const base = { images, checkpointsDir: ck, name: 'r', size: 128, pairsPerImage: 2, batchSize: 2, ngf: 4, ndf: 4, seed: 1, nEpochs: 1, nEpochsDecay: 1, quiet: false, log: (l: string) => lines.push(l) };
+  const base = { images, checkpointsDir: ck, name: 'r', size: 128, pairsPerImage: 2, batchSize: 2, ngf: 4, ndf: 4, seed: 1, nEpochs: 1, nEpochsDecay: 1, runtime: { threads: 1 }, log: (l: string) => lines.push(l) };
   const quietLog = console.log;
   console.log = () => undefined;
   try {
@@ -45,10 +42,10 @@ test('restore train: pairs, 2 steps, resume to 3 with the pairs reused; other se
     await assert.rejects(restoreTrain({ ...base, input: 'mosaic', maxSteps: 1 }), /input smooth, .*this run: .*input mosaic,/);
     await assert.rejects(restoreTrain({ ...base, styles: ['average'], maxSteps: 1 }), /styles average,center,random, .*this run: .*styles average,/);
     await assert.rejects(restoreTrain({ ...base, consistency: false, maxSteps: 1 }), /consistency on, .*this run: .*consistency off,/);
-    await assert.rejects(restoreTrain({ ...base, size: 200 }), /bad size 200/);
-    await assert.rejects(restoreTrain({ ...base, styles: ['blurred' as 'average'] }), /bad styles "blurred"/);
-    await assert.rejects(restoreTrain({ ...base, loss: 'l3' as 'l1' }), /bad loss "l3": use l1 or l2/);
-    await assert.rejects(restoreTrain({ ...base, largeRegionShare: 2 }), /bad large-region share 2/);
+    await assert.rejects(restoreTrain({ ...base, size: 200 }), /restore\.train: option 'size': expected 128 \(unet_128\) or 256 \(unet_256\).*got 200/);
+    await assert.rejects(restoreTrain({ ...base, styles: ['blurred' as 'average'] }), /option 'styles\.0': expected one of 'average'\|'center'\|'random', got "blurred"/);
+    await assert.rejects(restoreTrain({ ...base, loss: 'l3' as 'l1' }), /option 'loss': expected one of 'l1'\|'l2', got "l3"/);
+    await assert.rejects(restoreTrain({ ...base, largeRegionShare: 2 }), /option 'largeRegionShare': expected number to be <=1, got 2/);
   } finally {
     console.log = quietLog;
   }
@@ -74,7 +71,7 @@ test('restore train: pairs, 2 steps, resume to 3 with the pairs reused; other se
   const src = join(root, 'in.png');
   const img = syntheticImage(90, 70, 5);
   await writeImage(src, img);
-  await restoreFiles([src], join(root, 'out.png'), { checkpoint: join(ck, 'r', 'latest_net_G.safetensors'), boxes: ['20,20,30,20'], feather: 4 });
+  await restoreFiles([src], join(root, 'out.png'), { checkpoint: join(ck, 'r', 'latest_net_G.safetensors'), boxes: ['20,20,30,20'], feather: 4, runtime: { threads: 1 } });
   const out = await readImage(join(root, 'out.png'));
   let inside = 0;
   for (let y = 0; y < 70; y++) {

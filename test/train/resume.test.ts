@@ -4,18 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readSafetensors } from '../../src/io/safetensors.js';
-import { runTraining } from '../../src/cli/train-command.js';
+import { train as runTraining } from '../../src/train/job.js';
 import { makeAlignedDataset, makeUnalignedDataset, tempDir } from '../helpers/tiny-datasets.js';
-import { runtimeDefaults } from '../../src/runtime/session.js';
-
-runtimeDefaults.threads = 1;
 
 const base = (dataroot: string, checkpointsDir: string, name: string, model: 'pix2pix' | 'cycle_gan') => ({
   dataroot, checkpointsDir, name, model, inputNc: 3, outputNc: 3, ngf: 4, ndf: 4, netD: 'basic', nLayersD: 3,
   netG: model === 'pix2pix' ? 'unet_128' : 'resnet_6blocks', initType: 'normal', initGain: 0.02, direction: 'AtoB',
   batchSize: 1, loadSize: model === 'pix2pix' ? 140 : 72, cropSize: model === 'pix2pix' ? 128 : 64, preprocess: 'resize_and_crop', seed: 3,
-  nEpochs: 1, nEpochsDecay: 1, epochCount: 1, lrPolicy: 'linear', lrDecayIters: 50, saveEpochFreq: 1, epoch: 'latest', quiet: true,
-});
+  nEpochs: 1, nEpochsDecay: 1, epochCount: 1, lrPolicy: 'linear', lrDecayIters: 50, saveEpochFreq: 1, epoch: 'latest', runtime: { threads: 1 },
+} as const);
 
 async function weights(dir: string, role: string) {
   return (await readSafetensors(join(dir, `latest_net_${role}.safetensors`))).tensors;

@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import * as g from '../../src/graph/index.js';
 import { Sequential, Linear, Tanh, LeakyReLU, Conv2d, BatchNorm, ConvTranspose2d, type Module } from '../../src/nn/index.js';
 import { Step } from '../../src/runtime/step.js';
-import { Adam } from '../../src/train/optim/adam.js';
-import { Sgd } from '../../src/train/optim/sgd.js';
-import type { Optimizer } from '../../src/train/optim/optimizer.js';
+import { Adam } from '../../src/optim/adam.js';
+import { Sgd } from '../../src/optim/sgd.js';
+import type { Optimizer } from '../../src/optim/optimizer.js';
 import type { HostTensor } from '../../src/io/host-tensor.js';
 import { assertClose } from '../helpers/numeric.js';
 
@@ -21,7 +21,7 @@ async function train(net: Module, f: Fixture, lossFn: (y: g.Tensor, t: g.Tensor)
   net.loadStateDict(toState(f.initial));
   const x = g.input('x', f.data.x.shape);
   const t = g.input('target', f.data.target.shape);
-  const step = await Step.compile({ build: () => ({ loss: lossFn(net.forward(x), t) }), loss: 'loss', wrt: net.parameters() }, { threads: 1 });
+  const step = await Step.compile({ build: () => ({ loss: lossFn(net.forward(x), t) }), loss: 'loss', wrt: net.parameters(), modules: [net] }, { threads: 1 });
   const opt = makeOpt(net);
   const feeds = { x: Float32Array.from(f.data.x.data), target: Float32Array.from(f.data.target.data) };
   const losses: number[] = [];

@@ -118,7 +118,9 @@ export type HostValue =
   | { dtype: 'float32'; dims: number[]; data: Float32Array }
   | { dtype: 'int64'; dims: number[]; data: number[] };
 
-const FLOATISH: Record<number, string> = { [DataType.FLOAT16]: 'float16', [DataType.DOUBLE]: 'float64', [DataType.UINT8]: 'uint8', [DataType.INT8]: 'int8', [DataType.BOOL]: 'bool' };
+const FLOATISH: Record<number, string> = {
+  [DataType.FLOAT16]: 'float16', [DataType.DOUBLE]: 'float64', [DataType.UINT8]: 'uint8', [DataType.INT8]: 'int8', [DataType.BOOL]: 'bool',
+};
 
 /** The values of a TensorProto (float32, or int64/int32 as numbers). Other types throw, naming the tensor. */
 export function tensorValue(t: OnnxTensorProto, what = t.name ?? 'tensor'): HostValue {

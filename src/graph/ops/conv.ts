@@ -42,12 +42,17 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
   const pads = pads4(opts.padding);
   const group = opts.group ?? 1;
   const shapes = b ? [x.shape, w.shape, b.shape] : [x.shape, w.shape];
-  if (x.rank !== 4 || w.rank !== 4 || x.shape[1] !== w.shape[0]) throw new ShapeError('ConvTranspose', shapes, 'x [N,Cin,H,W] and weight [Cin,Cout,kh,kw] with matching Cin');
+  if (x.rank !== 4 || w.rank !== 4 || x.shape[1] !== w.shape[0]) {
+    throw new ShapeError('ConvTranspose', shapes, 'x [N,Cin,H,W] and weight [Cin,Cout,kh,kw] with matching Cin');
+  }
   const cout = w.shape[1] * group;
   if (b && (b.rank !== 1 || b.shape[0] !== cout)) throw new ShapeError('ConvTranspose', shapes, `bias [${cout}]`);
-  if (outputPadding.some((p, i) => p >= Math.max(strides[i], dilations[i]))) throw new ShapeError('ConvTranspose', shapes, `output padding smaller than stride or dilation, got [${outputPadding}]`);
+  if (outputPadding.some((p, i) => p >= Math.max(strides[i], dilations[i]))) {
+    throw new ShapeError('ConvTranspose', shapes, `output padding smaller than stride or dilation, got [${outputPadding}]`);
+  }
   const out = [0, 1].map((i) => (x.shape[2 + i] - 1) * strides[i] - pads[i] - pads[i + 2] + dilations[i] * (w.shape[2 + i] - 1) + outputPadding[i] + 1);
-  return new Tensor('ConvTranspose', b ? [x, w, b] : [x, w], { strides, pads, dilations, group, output_padding: outputPadding }, [x.shape[0], cout, out[0], out[1]]);
+  const attrs = { strides, pads, dilations, group, output_padding: outputPadding };
+  return new Tensor('ConvTranspose', b ? [x, w, b] : [x, w], attrs, [x.shape[0], cout, out[0], out[1]]);
 }
 
 /**
@@ -100,7 +105,8 @@ defineOp('Conv', {
     const group = n.attrs.group as number;
     const full = [0, 1].map((i) => (n.shape[2 + i] - 1) * strides[i] - pads[i] - pads[i + 2] + dilations[i] * (w.shape[2 + i] - 1) + 1);
     const outputPadding: [number, number] = [x.shape[2] - full[0], x.shape[3] - full[1]];
-    const gx = need[0] ? convTranspose2d(g, w, null, { stride: [strides[0], strides[1]], dilation: [dilations[0], dilations[1]], padding: pads as [number, number, number, number], outputPadding, group }) : null;
+    const window = { stride: [strides[0], strides[1]] as [number, number], dilation: [dilations[0], dilations[1]] as [number, number] };
+    const gx = need[0] ? convTranspose2d(g, w, null, { ...window, padding: pads as [number, number, number, number], outputPadding, group }) : null;
     const gw = need[1] ? convWeightGrad(x, g, w.shape.slice(2), n) : null;
     const gb = need[2] ? reduceSum(g, [0, 2, 3]) : null;
     return [gx, gw, gb];
@@ -113,7 +119,8 @@ defineOp('ConvTranspose', {
     if (need[1]) requireGroup1(n);
     const [x, w] = n.inputs;
     const { strides, pads, dilations } = n.attrs as { strides: number[]; pads: number[]; dilations: number[] };
-    const gx = need[0] ? conv2d(g, w, null, { stride: [strides[0], strides[1]], dilation: [dilations[0], dilations[1]], padding: pads as [number, number, number, number], group: n.attrs.group as number }) : null;
+    const window = { stride: [strides[0], strides[1]] as [number, number], dilation: [dilations[0], dilations[1]] as [number, number] };
+    const gx = need[0] ? conv2d(g, w, null, { ...window, padding: pads as [number, number, number, number], group: n.attrs.group as number }) : null;
     const gw = need[1] ? convWeightGrad(g, x, w.shape.slice(2), n) : null;
     const gb = need[2] ? reduceSum(g, [0, 2, 3]) : null;
     return [gx, gw, gb];

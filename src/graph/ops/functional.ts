@@ -25,7 +25,9 @@ export interface BatchNormOptions { training: boolean; momentum?: number; eps?: 
 export function batchNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, runningMean: Tensor, runningVar: Tensor, o: BatchNormOptions): Tensor {
   const eps = o.eps ?? 1e-5;
   const c = x.shape[1];
-  if (x.rank < 2 || runningMean.shape[0] !== c || runningVar.shape[0] !== c) throw new ShapeError('BatchNorm', [x.shape, runningMean.shape], `running stats of size C = ${c}`);
+  if (x.rank < 2 || runningMean.shape[0] !== c || runningVar.shape[0] !== c) {
+    throw new ShapeError('BatchNorm', [x.shape, runningMean.shape], `running stats of size C = ${c}`);
+  }
   if (!o.training) {
     const shape = channelShape(x);
     return affine(div(sub(x, reshape(runningMean, shape)), sqrt(add(reshape(runningVar, shape), eps))), weight, bias);

@@ -22,7 +22,9 @@ export function flatten(x: Tensor, startAxis = 1): Tensor {
 
 export function transpose(x: Tensor, perm: readonly number[]): Tensor {
   const sorted = [...perm].sort((a, b) => a - b);
-  if (perm.length !== x.rank || sorted.some((p, i) => p !== i)) throw new ShapeError('Transpose', [x.shape], `perm to be a permutation of 0..${x.rank - 1}, got [${perm}]`);
+  if (perm.length !== x.rank || sorted.some((p, i) => p !== i)) {
+    throw new ShapeError('Transpose', [x.shape], `perm to be a permutation of 0..${x.rank - 1}, got [${perm}]`);
+  }
   return new Tensor('Transpose', [x], { perm: [...perm] }, perm.map((p) => x.shape[p]), x.dtype);
 }
 
@@ -145,7 +147,8 @@ export const narrow = (x: Tensor, axis: number, start: number, len: number) => s
 defineOp('Slice', {
   emit: (n, ins, out, onnx) => {
     const a = n.attrs;
-    onnx.node('Slice', [ins[0], onnx.int64(a.starts as number[]), onnx.int64(a.ends as number[]), onnx.int64(a.axes as number[]), onnx.int64(a.steps as number[])], [out]);
+    const ints = (k: string) => onnx.int64(a[k] as number[]);
+    onnx.node('Slice', [ins[0], ints('starts'), ints('ends'), ints('axes'), ints('steps')], [out]);
   },
   vjp: (n, g) => {
     // Scatter the gradient back one sliced axis at a time: zeros everywhere the slice skipped.

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readSafetensors, writeSafetensors } from '../../io/safetensors.js';
 import type { HostTensor } from '../../io/host-tensor.js';
 import { toFloat32 } from '../../io/dtype.js';
-import type { Adam } from '../../train/optim/adam.js';
+import type { Adam } from '../../optim/adam.js';
 import type { Module } from '../../nn/module.js';
 import { MosaicRestorer, RestorerConfigSchema, type RestorerConfig } from './restorer.js';
 

@@ -57,6 +57,7 @@ export class RestorerRunner {
           const p = { rows: g.input('rows', [1, 1, rows, h]), cols: g.input('cols', [1, 1, cols, w]), mask: g.input('mask', [1, 1, h, w]), consistent: g.input('consistent', [1, 1, 1, 1]) };
           return { out: this.net.restore(g.input('features', [1, RESTORER_FEATURES, h, w]), p) };
         },
+        modules: [this.net],
       }, this.runtime);
       this.graphs.set(key, s);
     }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import * as g from '../../graph/index.js';
 import { Step } from '../../runtime/step.js';
-import { Adam } from '../../train/optim/adam.js';
+import { Adam } from '../../optim/adam.js';
 import { NLayerDiscriminator } from '../../models/discriminators.js';
 import { Conv2d, initWeights, manualSeed } from '../../nn/index.js';
 import { Rng, type RngState } from '../../util/rng.js';
@@ -218,6 +218,7 @@ export async function trainRestorer(options: RestorerTrainOptions, onProgress?: 
     },
     loss: 'loss',
     wrt: net.parameters(),
+    modules: disc ? [net, disc] : [net],
   }, runtime);
   // The discriminator's step (LSGAN): originals score 1, this step's outputs 0.
   const discStep = adv && disc ? await Step.compile({
@@ -231,10 +232,11 @@ export async function trainRestorer(options: RestorerTrainOptions, onProgress?: 
     },
     loss: 'loss',
     wrt: disc.parameters(),
+    modules: [disc],
   }, runtime) : undefined;
 
   const validation = o.validation ? await validationSet(o, sampler) : undefined;
-  const validationStep = validation ? await Step.compile({ build: () => { const x = batchInputs(shapes); return { out: net.restore(x.features, x.p) }; } }, runtime) : undefined;
+  const validationStep = validation ? await Step.compile({ build: () => { const x = batchInputs(shapes); return { out: net.restore(x.features, x.p) }; }, modules: [net] }, runtime) : undefined;
   const validate = async (): Promise<ValidationResult | undefined> => {
     if (!validation || !validationStep) return undefined;
     const outs: Float32Array[] = [];

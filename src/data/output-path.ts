@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { sep } from 'node:path';
-import { isImagePath } from '../data/image.js';
+import { isImagePath } from './image.js';
 
 /**
  * Whether a command's `-o` names a folder rather than one output image: several inputs or a

@@ -2,8 +2,8 @@
 // addon (when the install built it) equals the JavaScript loop, threaded over large tensors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adamKernel } from '../../src/train/optim/adam.js';
-import { nativeKernels } from '../../src/train/optim/native-kernels.js';
+import { adamKernel } from '../../src/optim/adam.js';
+import { nativeKernels } from '../../src/optim/native-kernels.js';
 import { Rng } from '../../src/util/rng.js';
 
 const rng = new Rng(5);

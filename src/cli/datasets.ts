@@ -1,11 +1,12 @@
-// The data commands: `datasets list`, `datasets download NAME`, `combine`. Options are kebab-case;
-// the reference's snake_case spellings (--fold_A, --num_imgs, --use_AB, --base_url) are accepted
-// as hidden aliases so commands copied from its docs keep working.
+// `img2img datasets list|download` and `img2img combine`: flags onto the dataset jobs. Options are
+// kebab-case; the reference's snake_case spellings (--fold_A, --num_imgs, --use_AB, --base_url) are
+// accepted as hidden aliases so commands copied from its docs keep working.
 import { Command, Option } from 'commander';
-import { combineFolders } from './combine.js';
-import { describeCatalog, type DatasetKind } from './dataset-catalog.js';
-import { downloadDataset } from './download.js';
-import { DataError } from './errors.js';
+import { describeCatalog, type DatasetKind } from '../data/dataset-catalog.js';
+import { DataError } from '../data/errors.js';
+import { combine, combineSchema, download, downloadSchema } from '../data/job.js';
+import { withDefault } from './parse.js';
+import { byteBar } from './progress.js';
 
 /** Adds `datasets download`, `datasets list` and `combine` to `program`. */
 export function registerDataCommands(program: Command): void {
@@ -22,7 +23,7 @@ export function registerDataCommands(program: Command): void {
     .command('download')
     .description('download and extract a dataset into ROOT/NAME (resumes an interrupted download)')
     .argument('<name>', 'dataset name, e.g. facades or horse2zebra (pix2pix/maps, cyclegan/maps for names in both)')
-    .option('--root <dir>', 'folder that receives the dataset', './datasets')
+    .option('--root <dir>', withDefault(downloadSchema, 'root', 'folder that receives the dataset'))
     .option('--base-url <url>', 'download from this mirror instead (BASE/NAME.tar.gz or BASE/NAME.zip)')
     .addOption(new Option('--base_url <url>').hideHelp())
     .addOption(new Option('--kind <kind>', 'catalog for names in both (maps, facades)').choices(['pix2pix', 'cyclegan']))
@@ -30,12 +31,14 @@ export function registerDataCommands(program: Command): void {
     .option('-q, --quiet', 'no progress bar or status lines')
     .action(async (name: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
       await reportErrors(cmd, () =>
-        downloadDataset(name, {
-          root: o.root as string,
+        download({
+          name,
+          root: o.root as string | undefined,
           baseUrl: (o.baseUrl ?? o.base_url) as string | undefined,
           kind: o.kind as DatasetKind | undefined,
           force: !!o.force,
-          quiet: !!o.quiet,
+          // Status lines go to stderr, so stdout stays clean for scripts.
+          ...(o.quiet ? {} : { log: (m: string) => console.error(m), progress: byteBar(name) }),
         }),
       );
     });
@@ -46,7 +49,7 @@ export function registerDataCommands(program: Command): void {
     .option('--fold-A <dir>', 'input folder of A images (with split subfolders: train, val, test)')
     .option('--fold-B <dir>', 'input folder of B images, same names as in A')
     .option('--fold-AB <dir>', 'output folder')
-    .option('--num-imgs <n>', 'at most this many images per split', '1000000')
+    .option('--num-imgs <n>', withDefault(combineSchema, 'numImgs', 'at most this many images per split'))
     .option('--use-AB', 'pair NAME_A.ext with NAME_B.ext and write NAME.ext')
     .addOption(new Option('--fold_A <dir>').hideHelp())
     .addOption(new Option('--fold_B <dir>').hideHelp())
@@ -61,10 +64,11 @@ export function registerDataCommands(program: Command): void {
       const foldAB = pick('foldAB', 'fold_AB');
       const missing = [['--fold-A', foldA], ['--fold-B', foldB], ['--fold-AB', foldAB]].filter(([, v]) => !v).map(([k]) => k);
       if (missing.length > 0) cmd.error(`error: missing required option(s) ${missing.join(', ')}`);
-      const numImgs = Number(pick('numImgs', 'num_imgs'));
-      if (!Number.isInteger(numImgs) || numImgs < 0) cmd.error(`error: --num-imgs must be a non-negative integer`);
+      const given = pick('numImgs', 'num_imgs');
+      const numImgs = given === undefined ? undefined : Number(given);
+      if (numImgs !== undefined && (!Number.isInteger(numImgs) || numImgs < 0)) cmd.error(`error: --num-imgs must be a non-negative integer`);
       await reportErrors(cmd, () =>
-        combineFolders({ foldA: foldA!, foldB: foldB!, foldAB: foldAB!, numImgs, useAB: !!(o.useAB ?? o.use_AB) }),
+        combine({ foldA: foldA!, foldB: foldB!, foldAB: foldAB!, numImgs, useAB: !!(o.useAB ?? o.use_AB), log: (m) => console.log(m) }),
       );
     });
 }

@@ -1,4 +1,4 @@
-import type { Parameter } from '../../nn/parameter.js';
+import type { Parameter } from '../nn/parameter.js';
 import { type Optimizer, type OptimizerState, slotTensors, loadSlots } from './optimizer.js';
 import { nativeKernels, kernelThreads } from './native-kernels.js';
 

@@ -1,0 +1,42 @@
+// `img2img translate`: flags onto the `translate` job.
+import type { Command } from 'commander';
+import { GENERATOR_NAMES } from '../models/networks.js';
+import { NORM_TYPES } from '../models/norm.js';
+import { translate, translateSchema } from '../inference/job.js';
+import { int, oneOf, withDefault } from './parse.js';
+import { batchBar } from './progress.js';
+import { addRuntimeOptions, runtimeFrom } from './runtime-options.js';
+
+const d = (key: string, text: string) => withDefault(translateSchema, key, text);
+
+export function registerTranslateCommand(program: Command): void {
+  const cmd = program
+    .command('translate')
+    .description('run a generator on images or folders of any size')
+    .argument('<inputs...>', 'image files or folders')
+    .requiredOption('--checkpoint <file>', 'generator: *_net_G*.safetensors (self-describing) or a reference .pth with --netG/--norm/--ngf')
+    .requiredOption('-o, --output <path>', 'output folder (or an image file for a single input)')
+    .option('--eval', 'eval mode: BatchNorm running statistics, no dropout')
+    .option('--netG <name>', `.pth only: ${GENERATOR_NAMES.join(' | ')}`, oneOf(GENERATOR_NAMES))
+    .option('--norm <type>', d('norm', `.pth only: ${NORM_TYPES.join(' | ')}`), oneOf(NORM_TYPES))
+    .option('--ngf <n>', d('ngf', '.pth only: generator filters'), int(1))
+    .option('--input-nc <n>', d('inputNc', '.pth only: input channels'), int(1))
+    .option('--output-nc <n>', d('outputNc', '.pth only: output channels'), int(1))
+    .option('--dropout', '.pth only: the generator was built with dropout (the default)')
+    .option('--no-dropout', '.pth only: the generator was built without dropout')
+    .option('--seed <n>', d('seed', 'seed of dropout when not --eval'), int(0));
+  addRuntimeOptions(cmd).action(async (inputs: string[], o: Record<string, any>) => {
+    const bar = batchBar();
+    try {
+      const r = await translate({
+        inputs, output: o.output, checkpoint: o.checkpoint, eval: o.eval, netG: o.netG, norm: o.norm, ngf: o.ngf, inputNc: o.inputNc,
+        outputNc: o.outputNc, dropout: o.dropout, seed: o.seed, runtime: runtimeFrom(o),
+        onProgress: bar.update, onError: (_path, err) => console.error(err.message),
+      });
+      bar.stop();
+      console.log(`translated ${r.outputs.length} image(s) into ${o.output}`);
+    } finally {
+      bar.stop();
+    }
+  });
+}
