@@ -12,6 +12,7 @@ test('library entry: build a generator, run it, and read its state_dict names', 
   await t.release();
   assert.equal(typeof img2img.graph.grad, 'function');
   assert.equal(typeof img2img.mosaic.pixelate, 'function');
-  assert.equal(typeof img2img.restore.restoreImage, 'function');
+  assert.equal(typeof img2img.restore.restoreRegions, 'function');
+  assert.equal(typeof img2img.restore.apply, 'function');
   assert.equal(typeof img2img.restore.psnr, 'function');
 });

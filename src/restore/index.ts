@@ -1,13 +1,14 @@
 // Public API of mosaic restoration (docs/restoration.md).
 export * from './metrics.js';
-export * from './settings.js';
 export * from './regions.js';
-export * from './apply.js';
-export * from './model.js';
+export * from './grid.js';
+export * from './classical.js';
+export * from './paste.js';
+export * from './restore-image.js';
 export * from './files.js';
-export * from './train.js';
-export * from './baseline.js';
-export * from './residual.js';
-export * from './smooth.js';
-export * from './ensemble.js';
-export { train, trainSchema, apply, applySchema, type TrainOptions, type ApplyOptions } from './job.js';
+export * from './shipped.js';
+export * from './net/restorer.js';
+export * from './net/checkpoint.js';
+export * from './net/runner.js';
+export { trainRestorer, RestorerTrainSchema, learningRate, type RestorerTrainOptions, type RestorerProgress, type RestorerTrainResult } from './net/train.js';
+export { apply, applySchema, modelPath, RESTORE_METHODS, type ApplyOptions } from './job.js';

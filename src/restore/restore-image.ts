@@ -17,10 +17,10 @@ import type { BlockGrid } from '../mosaic/blocks.js';
 import type { Box } from '../mosaic/mask.js';
 import type { MosaicStyle } from '../mosaic/pixelate.js';
 import { blockColours, classicalEstimate, projectOntoMosaic, type PlanarImage } from './classical.js';
-import { regionAlpha } from './apply.js';
+import { DEFAULT_FEATHER, regionAlpha } from './paste.js';
 import type { RestorerRunner } from './net/runner.js';
 import type { Region } from './regions.js';
-import { estimateGrid, mosaicPixels } from './smooth.js';
+import { estimateGrid, mosaicPixels } from './grid.js';
 
 export interface RestoreRegionsOptions {
   /** The restorer, or null for the classical method alone. */
@@ -64,7 +64,7 @@ function rgbArea(img: Image, area: Box): Uint8Array {
  * region are bit-identical to `img`; an alpha channel is kept as it is.
  */
 export async function restoreRegions(img: Image, regions: readonly Region[], o: RestoreRegionsOptions): Promise<{ image: Image; reports: RegionReport[] }> {
-  const feather = o.feather ?? 8, tolerance = o.tolerance ?? 0, style = o.style ?? 'average';
+  const feather = o.feather ?? DEFAULT_FEATHER, tolerance = o.tolerance ?? 0, style = o.style ?? 'average';
   if (!(feather >= 0)) throw new Error(`feather must be >= 0 px, got ${feather}`);
   const out: Image = { ...img, data: img.data.slice() };
   const reports: RegionReport[] = [];

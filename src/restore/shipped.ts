@@ -12,3 +12,8 @@ export const SHIPPED_MODELS: Record<ShippedModelName, string> = {
   faithful: fileURLToPath(new URL('restore-faithful.safetensors', root)),
   sharp: fileURLToPath(new URL('restore-sharp.safetensors', root)),
 };
+
+/** A model argument: a shipped model's name, or the path of a restorer file. */
+export function resolveModel(nameOrPath: string): string {
+  return (SHIPPED_MODEL_NAMES as readonly string[]).includes(nameOrPath) ? SHIPPED_MODELS[nameOrPath as ShippedModelName] : nameOrPath;
+}

@@ -5,11 +5,9 @@ import { createMask } from '../../src/mosaic/mask.js';
 import { fillRect } from '../../src/mosaic/shapes.js';
 import { syntheticImage } from '../../src/mosaic/synthetic.js';
 import { applyMosaic } from '../../src/mosaic/mosaic.js';
-import { blockGridBaseline } from '../../src/restore/baseline.js';
 import { mse, psnr, ssim } from '../../src/restore/metrics.js';
-import { applyResidual, encodeResidual } from '../../src/restore/residual.js';
 import { regionsFromMask } from '../../src/restore/regions.js';
-import { estimateGrid, smoothRegion } from '../../src/restore/smooth.js';
+import { estimateGrid, mosaicPixels } from '../../src/restore/grid.js';
 import { createRng } from '../../src/util/rng.js';
 
 const withNoise = (img: Image, std: number, seed: number): Image => {
@@ -52,62 +50,31 @@ test('SSIM: identical is exactly 1, the closed form for flat images, decreases w
   assert.ok(ssim(a, noisyRight) < 0.95);
 });
 
-test('block-grid baseline: bicubic from one sample per block, closer to the original than the mosaic, only inside the mask', async () => {
-  const img = syntheticImage(64, 48, 5, { noise: 0, flatAreas: false });
-  const mask = fillRect(createMask(64, 48), { x: 10, y: 6, w: 40, h: 30 });
-  const { image: mosaicked } = applyMosaic(img, mask, { blockSize: 8, style: 'average', grid: 'image' });
-  const base = await blockGridBaseline(mosaicked, mask, { bw: 8, bh: 8, ox: 0, oy: 0 });
-  for (let p = 0; p < 64 * 48; p++) if (!mask.data[p]) for (let k = 0; k < 3; k++) assert.equal(base.data[p * 3 + k], mosaicked.data[p * 3 + k]);
-  assert.ok(psnr(base, img, mask) > psnr(mosaicked, img, mask) + 1, `${psnr(base, img, mask)} vs ${psnr(mosaicked, img, mask)}`);
-  assert.ok(ssim(base, img, mask) > ssim(mosaicked, img, mask));
-});
-
-test('residual targets: encode then apply gives the clean image back (differences within -128..127), clamped beyond', () => {
-  const clean = syntheticImage(30, 20, 3, { noise: 4, flatAreas: false });
-  const mosaicked = applyMosaic(clean, fillRect(createMask(30, 20), { x: 4, y: 4, w: 20, h: 12 }), { blockSize: 5 }).image;
-  assert.ok(clean.data.every((v, i) => Math.abs(v - mosaicked.data[i]) <= 127));
-  const r = encodeResidual(mosaicked, clean);
-  assert.deepEqual(applyResidual(mosaicked, r).data, clean.data);
-  const black = createImage(2, 1, 3, 0), white = createImage(2, 1, 3, 255);
-  assert.deepEqual([...encodeResidual(black, white).data], [255, 255, 255, 255, 255, 255]);
-  assert.deepEqual([...applyResidual(black, createImage(2, 1, 3, 128)).data], [0, 0, 0, 0, 0, 0]);
-});
-
-test('smoothRegion: finds the block grid (size and offset); consistent blocks beat the exact-grid baseline; no grid in a clean region', async () => {
+test('estimateGrid finds the block size and offset of a mosaic (region-aligned grid); none in a clean region', () => {
   const img = syntheticImage(90, 70, 8, { noise: 3, flatAreas: false });
   const mask = fillRect(createMask(90, 70), { x: 13, y: 9, w: 50, h: 41 });
   const { image: mosaicked } = applyMosaic(img, mask, { blockSize: 7, style: 'average', grid: 'region' });
   const [region] = regionsFromMask(mask);
   assert.deepEqual(estimateGrid(mosaicked, region), { bw: 7, bh: 7, ox: 13 % 7, oy: 9 % 7 });
-  const { image, found } = await smoothRegion(mosaicked, region);
-  assert.deepEqual(found?.grid, { bw: 7, bh: 7, ox: 6, oy: 2 });
-  const exact = await blockGridBaseline(mosaicked, mask, { bw: 7, bh: 7, ox: 13, oy: 9 });
-  assert.ok(psnr(image, img, mask) > psnr(exact, img, mask), `${psnr(image, img, mask)} vs ${psnr(exact, img, mask)}`);
-  // Every 7x7 block of the region now averages to its mosaic colour (up to rounding).
-  for (let by = 9; by < 50; by += 7) {
-    for (let bx = 13; bx < 63; bx += 7) {
-      let s = 0;
-      for (let y = by; y < by + 7; y++) for (let x = bx; x < bx + 7; x++) s += image.data[(y * 90 + x) * 3];
-      assert.ok(Math.abs(s / 49 - mosaicked.data[(by * 90 + bx) * 3]) <= 0.5, `block ${bx},${by}`);
-    }
-  }
-  for (let p = 0; p < 90 * 70; p++) if (!mask.data[p]) for (let k = 0; k < 3; k++) assert.equal(image.data[p * 3 + k], mosaicked.data[p * 3 + k]);
   assert.equal(estimateGrid(img, region), null);
-  assert.equal((await smoothRegion(img, region)).image, img);
 });
 
-test('smoothRegion on a box larger than the mosaic: clean pixels in the box stay, the mosaic part (also of cut blocks) is smoothed', async () => {
+test('mosaicPixels in a box larger than the mosaic: the mosaic part (also of cut blocks) only', () => {
   const img = syntheticImage(96, 80, 12, { noise: 6, flatAreas: false });
   const mosaicMask = fillRect(createMask(96, 80), { x: 21, y: 18, w: 45, h: 37 }); // not on the 8 px grid
   const { image: mosaicked } = applyMosaic(img, mosaicMask, { blockSize: 8, style: 'average', grid: 'image' });
   const [box] = regionsFromMask(fillRect(createMask(96, 80), { x: 10, y: 8, w: 70, h: 60 }));
-  const { image, found } = await smoothRegion(mosaicked, box);
-  assert.deepEqual(found?.grid, { bw: 8, bh: 8, ox: 0, oy: 0 });
+  const grid = estimateGrid(mosaicked, box);
+  assert.deepEqual(grid, { bw: 8, bh: 8, ox: 0, oy: 0 });
+  const m = mosaicPixels(mosaicked, box, grid!);
+  let wrong = 0, area = 0;
   for (let p = 0; p < 96 * 80; p++) {
-    if (!mosaicMask.data[p]) for (let k = 0; k < 3; k++) assert.equal(image.data[p * 3 + k], mosaicked.data[p * 3 + k]);
+    if (m.data[p] !== mosaicMask.data[p]) wrong++;
+    area += mosaicMask.data[p];
   }
-  // The cut blocks along x = 21..23 were smoothed too: the mosaic part no longer all one colour per block.
-  assert.equal(found?.mosaic.data[20 * 96 + 21], 1);
-  assert.equal(found?.mosaic.data[20 * 96 + 20], 0);
-  assert.ok(psnr(image, img, mosaicMask) > psnr(mosaicked, img, mosaicMask));
+  // Clean pixels of a cut block that happen to equal its colour may count; nearly all must match.
+  assert.ok(wrong < 0.02 * area, `${wrong} of ${area} pixels misclassified`);
+  assert.equal(m.data[20 * 96 + 21], 1);
+  assert.equal(m.data[20 * 96 + 20], 0);
 });
+

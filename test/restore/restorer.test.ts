@@ -128,13 +128,13 @@ test('training: a resumed run continues the saved step (only the remaining steps
   const photos = join(root, 'photos');
   await mkdir(photos, { recursive: true });
   for (let i = 0; i < 2; i++) await writeImage(join(photos, `p${i}.png`), syntheticImage(170, 160, 20 + i));
-  const base = { photos, batchSize: 2, size: 32, features: 8, blocks: 1, steps: 6, saveEvery: 3, warmup: 2, threads: 1, seed: 4 };
+  const base = { photos, batchSize: 2, size: 32, features: 8, blocks: 1, steps: 6, saveEvery: 3, warmup: 2, runtime: { threads: 1 }, seed: 4 };
   const straight = await trainRestorer({ ...base, output: join(root, 'straight') });
   // Interrupted after 3 steps (a checkpoint is saved at 3), then resumed.
   await trainRestorer({ ...base, stopAfter: 3, output: join(root, 'split') });
   assert.ok(!existsSync(join(root, 'split', 'model.safetensors')), 'an interrupted run writes no final model');
   const seen: RestorerProgress[] = [];
-  const resumed = await trainRestorer({ ...base, output: join(root, 'split'), resume: true }, (p) => seen.push(p));
+  const resumed = await trainRestorer({ ...base, output: join(root, 'split'), resume: true, onProgress: (p) => seen.push(p) });
   assert.deepEqual(seen.map((p) => p.step), [6], 'the resumed run reports only step 6 (steps 4-6 ran)');
   const a = await loadRestorer(straight.model), b = await loadRestorer(resumed.model);
   assert.equal(b.meta.step, 6);
@@ -154,10 +154,10 @@ test('adversarial fine-tune: needs a trained restorer; resumes exactly, discrimi
   const photos = join(root, 'photos');
   const init = join(root, 'init.safetensors');
   await saveRestorer(init, tiny(), { step: 0 });
-  const base = { photos, batchSize: 2, size: 32, steps: 4, saveEvery: 2, warmup: 1, threads: 1, seed: 2, adversarial: { weight: 0.05, featureMatching: 0.1, ndf: 4 } };
+  const base = { photos, batchSize: 2, size: 32, steps: 4, saveEvery: 2, warmup: 1, runtime: { threads: 1 }, seed: 2, adversarial: { weight: 0.05, featureMatching: 0.1, ndf: 4 } };
   await assert.rejects(trainRestorer({ ...base, output: join(root, 'gan-noinit') }), /adversarial training fine-tunes a trained restorer/);
   const losses: Record<string, number>[] = [];
-  const straight = await trainRestorer({ ...base, init, output: join(root, 'gan-straight') }, (p) => losses.push(p.losses));
+  const straight = await trainRestorer({ ...base, init, output: join(root, 'gan-straight'), onProgress: (p) => losses.push(p.losses) });
   assert.ok(['gan', 'fm', 'd'].every((k) => Number.isFinite(losses[0][k])), JSON.stringify(losses[0]));
   await trainRestorer({ ...base, init, stopAfter: 2, output: join(root, 'gan-split') });
   const resumed = await trainRestorer({ ...base, init, output: join(root, 'gan-split'), resume: true });

@@ -11,7 +11,7 @@ import { pixelate, type MosaicStyle } from '../../mosaic/pixelate.js';
 import { blobPolygon, fillEllipse, fillPolygon, fillRect } from '../../mosaic/shapes.js';
 import type { Rng } from '../../util/rng.js';
 import { classicalEstimate } from '../classical.js';
-import { mosaicPixels } from '../smooth.js';
+import { mosaicPixels } from '../grid.js';
 import { membershipRows, windowInputs, type WindowInputs } from './features.js';
 
 export interface SamplerOptions {

@@ -14,6 +14,9 @@ import { Adam } from '../../optim/adam.js';
 import { NLayerDiscriminator } from '../../models/discriminators.js';
 import { Conv2d, initWeights, manualSeed } from '../../nn/index.js';
 import { Rng, type RngState } from '../../util/rng.js';
+import { runtimeOptions, runtimeSchema } from '../../runtime/options.js';
+import { callback, parseOptions } from '../../util/options.js';
+import { resolveModel } from '../shipped.js';
 import { batchShapes, stackExamples, type Batch } from './batch.js';
 import { loadRestorer, saveRestorer } from './checkpoint.js';
 import { membershipRows, STYLE_ORDER } from './features.js';
@@ -40,8 +43,8 @@ export const RestorerTrainSchema = z.object({
   blocks: z.number().int().min(1).max(32).default(8),
   /** Probability of the average, center and random styles. */
   styleWeights: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)]).default([0.5, 0.25, 0.25]),
-  /** Start from this restorer's weights (e.g. a shipped model) instead of the initial ones. */
-  init: z.string().optional(),
+  /** Start from this restorer's weights instead of the initial ones: a shipped model ('faithful', 'sharp') or a file. */
+  init: z.string().min(1).optional(),
   /** Continue OUT/latest.safetensors exactly; without it an existing run is refused. */
   resume: z.boolean().default(false),
   /** Stop after this step with a checkpoint, as an interruption would (the schedule still spans `steps`). */
@@ -60,8 +63,10 @@ export const RestorerTrainSchema = z.object({
     lr: z.number().positive().default(1e-4),
   }).optional(),
   seed: z.number().int().default(0),
-  threads: z.number().int().min(1).optional(),
-});
+  runtime: runtimeSchema,
+  /** Called every 50 steps and at each validation. */
+  onProgress: callback<(p: RestorerProgress) => void>().optional(),
+}).strict();
 export type RestorerTrainOptions = z.input<typeof RestorerTrainSchema>;
 type Options = z.output<typeof RestorerTrainSchema>;
 
@@ -81,7 +86,16 @@ export interface RestorerProgress {
 
 export interface ValidationResult { gainDb: number; perStyle: Record<string, { classical: number; model: number }> }
 
-export interface RestorerTrainResult { checkpoint: string; model: string; steps: number; seconds: number; validation?: ValidationResult }
+export interface RestorerTrainResult {
+  checkpoint: string;
+  /** The final weights-only model (written when the run reached `steps`). */
+  model: string;
+  /** The step the run stopped at; `completed` when that is `steps`. */
+  steps: number;
+  completed: boolean;
+  seconds: number;
+  validation?: ValidationResult;
+}
 
 export const CHECKPOINT_FILE = 'latest.safetensors';
 export const MODEL_FILE = 'model.safetensors';
@@ -167,8 +181,9 @@ function discriminatorFeatures(d: NLayerDiscriminator, x: g.Tensor): g.Tensor[] 
  * Trains a restorer. Returns the paths of the last checkpoint (with optimizer state) and of the
  * weights-only model file.
  */
-export async function trainRestorer(options: RestorerTrainOptions, onProgress?: (p: RestorerProgress) => void): Promise<RestorerTrainResult> {
-  const o = RestorerTrainSchema.parse(options);
+export async function trainRestorer(options: RestorerTrainOptions): Promise<RestorerTrainResult> {
+  const o = parseOptions(RestorerTrainSchema, 'restore.train', options);
+  const onProgress = o.onProgress;
   const sampler: SamplerOptions = { ...DEFAULT_SAMPLER, size: o.size, styleWeights: o.styleWeights };
   const checkpoint = join(o.output, CHECKPOINT_FILE);
   if (existsSync(checkpoint) && !o.resume) throw new Error(`${o.output} already holds a training run (${CHECKPOINT_FILE}); resume it with resume: true (--resume) or choose another output`);
@@ -180,7 +195,7 @@ export async function trainRestorer(options: RestorerTrainOptions, onProgress?: 
 
   // Networks and optimizers: fresh, from `init`, or as the checkpoint left them.
   const rng = new Rng(o.seed);
-  const loaded = o.resume ? await loadRestorer(checkpoint) : o.init ? await loadRestorer(o.init) : undefined;
+  const loaded = o.resume ? await loadRestorer(checkpoint) : o.init ? await loadRestorer(resolveModel(o.init)) : undefined;
   const net = loaded?.net ?? new MosaicRestorer(RestorerConfigSchema.parse({ arch: 'mosaic-restorer', features: o.features, blocks: o.blocks })).initialize(new Rng(o.seed + 1));
   const start = o.resume ? loaded!.meta.step : 0;
   if (o.resume) rng.setState(loaded!.meta.trainState?.rng as RngState);
@@ -196,10 +211,10 @@ export async function trainRestorer(options: RestorerTrainOptions, onProgress?: 
     discAdam = new Adam(disc.parameters(), { lr: adv.lr, betas: [0.5, 0.99] });
     if (o.resume && loaded!.optimizers.discriminatorOptimizer) discAdam.loadStateDict(loaded!.optimizers.discriminatorOptimizer);
   }
-  if (!o.resume) await writeFile(join(o.output, 'options.json'), JSON.stringify({ ...o, photoSources: photos.sources.length }, null, 2));
+  if (!o.resume) await writeFile(join(o.output, 'options.json'), JSON.stringify({ ...o, onProgress: undefined, photoSources: photos.sources.length }, null, 2));
 
   const shapes = batchShapes(o.batchSize, o.size, membershipRows(o.size, sampler.minBlock), RESTORER_FEATURES);
-  const runtime = { threads: o.threads };
+  const runtime = runtimeOptions(o.runtime);
   // The restorer's step. With an adversary: + weight * LSGAN term + featureMatching * L1 between
   // the discriminator's activations on the output and on the original (the discriminator is
   // conditioned on the mosaic, and only read here: its parameters get no gradient).
@@ -294,7 +309,7 @@ export async function trainRestorer(options: RestorerTrainOptions, onProgress?: 
   await validationStep?.release();
   const model = join(o.output, MODEL_FILE);
   if (last === o.steps) await saveRestorer(model, net, { step: o.steps, info: { steps: o.steps, photos: o.photos, validation: lastValidation } });
-  return { checkpoint, model, steps: last, seconds: (performance.now() - t0) / 1000, validation: lastValidation };
+  return { checkpoint, model, steps: last, completed: last === o.steps, seconds: (performance.now() - t0) / 1000, validation: lastValidation };
 }
 
 /** A fixed set of held-out examples (the same every time), in batches. */
