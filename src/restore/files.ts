@@ -8,13 +8,13 @@ import { readMask, type Box } from '../mosaic/mask.js';
 import type { MosaicStyle } from '../mosaic/pixelate.js';
 import { parseBox } from '../mosaic/shapes.js';
 import { forEachFile, type BatchHooks } from '../util/batch.js';
-import type { RestorerRunner } from './net/runner.js';
+import type { AreaRestorer } from './net/tiles.js';
 import { regionsFromBoxes, regionsFromLocate, regionsFromMask, type Region } from './regions.js';
 import { restoreRegions } from './restore-image.js';
 
 export interface RestoreFilesOptions extends BatchHooks {
   /** The restorer, or null for the classical method. */
-  runner: RestorerRunner | null;
+  runner: AreaRestorer | null;
   /** Mask image, same size as every input; each connected component is one region. */
   mask?: string;
   /** "x,y,w,h" boxes, each one region. */

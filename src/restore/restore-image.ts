@@ -18,13 +18,13 @@ import type { Box } from '../mosaic/mask.js';
 import type { MosaicStyle } from '../mosaic/pixelate.js';
 import { blockColours, classicalEstimate, projectOntoMosaic, type PlanarImage } from './classical.js';
 import { DEFAULT_FEATHER, regionAlpha } from './paste.js';
-import type { RestorerRunner } from './net/runner.js';
+import type { AreaRestorer } from './net/tiles.js';
 import type { Region } from './regions.js';
 import { estimateGrid, mosaicPixels } from './grid.js';
 
 export interface RestoreRegionsOptions {
-  /** The restorer, or null for the classical method alone. */
-  runner: RestorerRunner | null;
+  /** The restorer (RestorerRunner in Node, an onnxruntime-web one in the browser), or null for the classical method alone. */
+  runner: AreaRestorer | null;
   /** How the block colours were taken; default 'average' (block means, as image editors pixelate). */
   style?: MosaicStyle;
   /** Enforce block means for 'average' mosaics; default true. */
