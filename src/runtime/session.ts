@@ -10,6 +10,8 @@ import { checkProvider, type Provider } from './providers.js';
  * there are no process-wide defaults.
  */
 export interface RuntimeOptions {
+  /** Let idle ORT threads spin (ORT's default, fastest on an otherwise idle machine); false for shared machines. */
+  spinning?: boolean;
   /** Intra-op threads for ORT (default: ORT's choice, all cores). */
   threads?: number;
   provider?: Provider;
@@ -61,6 +63,9 @@ export class CompiledGraph {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
         ...(o.threads ? { intraOpNumThreads: o.threads, interOpNumThreads: 1 } : {}),
+        // Idle ORT threads spin by default: fastest alone, but on a machine shared with other
+        // processes the spinning threads take the cores the others need.
+        ...(o.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
         ...(o.profilePrefix ? { enableProfiling: true, profileFilePrefix: o.profilePrefix } : {}),
       });
     } catch (err) {

@@ -41,6 +41,12 @@ export const RestorerTrainSchema = z.object({
   finalLrRatio: z.number().min(0).max(1).default(0.02),
   features: z.number().int().min(8).max(256).default(64),
   blocks: z.number().int().min(1).max(32).default(8),
+  /**
+   * Whether the loss sees the output after the in-graph block-mean projection (restorer.ts). Off
+   * only for the ablation that measures it: the model then learns the projected-out part too, and
+   * apply removes it anyway.
+   */
+  projection: z.boolean().default(true),
   /** Probability of the average, center and random styles. */
   styleWeights: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)]).default([0.5, 0.25, 0.25]),
   /** Start from this restorer's weights instead of the initial ones: a shipped model ('faithful', 'sharp') or a file. */
@@ -50,6 +56,8 @@ export const RestorerTrainSchema = z.object({
   /** Stop after this step with a checkpoint, as an interruption would (the schedule still spans `steps`). */
   stopAfter: z.number().int().min(1).optional(),
   saveEvery: z.number().int().min(1).default(500),
+  /** Log (and report progress) every n steps. */
+  logEvery: z.number().int().min(1).default(50),
   validateEvery: z.number().int().min(1).default(500),
   validationExamples: z.number().int().min(1).default(96),
   /**
@@ -64,7 +72,7 @@ export const RestorerTrainSchema = z.object({
   }).optional(),
   seed: z.number().int().default(0),
   runtime: runtimeSchema,
-  /** Called every 50 steps and at each validation. */
+  /** Called every `logEvery` steps and at each validation. */
   onProgress: callback<(p: RestorerProgress) => void>().optional(),
 }).strict();
 export type RestorerTrainOptions = z.input<typeof RestorerTrainSchema>;
@@ -221,7 +229,7 @@ export async function trainRestorer(options: RestorerTrainOptions): Promise<Rest
   const step = await Step.compile({
     build: (): Record<string, g.Tensor> => {
       const x = batchInputs(shapes);
-      const out = net.restore(x.features, x.p);
+      const out = net.restore(x.features, o.projection ? x.p : undefined);
       const rec = charbonnier(out, x.target, x.weight);
       if (!adv || !disc) return { loss: rec, rec };
       const cond = g.slice(x.features, [3], [6], [1]);
@@ -295,7 +303,7 @@ export async function trainRestorer(options: RestorerTrainOptions): Promise<Rest
     const done = t - start, rate = done / ((performance.now() - tStart) / 1000);
     let validated: ValidationResult | undefined;
     if (t % o.validateEvery === 0 || t === last) validated = lastValidation = await validate();
-    if (t % 50 === 0 || t === last || validated) {
+    if (t % o.logEvery === 0 || t === last || validated) {
       const mean = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / count]));
       await appendFile(log, JSON.stringify({ step: t, ...mean, lr: adam.lr, stepsPerSecond: rate, ...(validated ? { validation: validated } : {}) }) + '\n');
       onProgress?.({ step: t, total: o.steps, loss: mean.loss, losses: mean, lr: adam.lr, stepsPerSecond: rate, etaSeconds: (last - t) / rate, validation: validated });
