@@ -31,8 +31,8 @@ for (const [file, idt] of [['cyclegan_step.json', 0.5], ['cyclegan_step_noidt.js
     const { f, nets, model } = setup(file);
     const batch = { A: { shape: f.real_A.shape, data: decode(f.real_A) }, B: { shape: f.real_B.shape, data: decode(f.real_B) } };
     const losses = await model.optimize(batch);
-    for (const k of model.lossNames) assertClose([losses[k]], [f.losses[k]], 1e-4, `loss ${k}`);
-    for (const k of ['fake_B', 'rec_A', 'fake_A', 'rec_B']) assertClose(model.visuals()[k].data, decode(f.images[k]), 1e-4, k);
+    for (const k of model.lossNames) assertClose([losses[k]], [f.losses[k]], 1e-5, `loss ${k}`);
+    for (const k of ['fake_B', 'rec_A', 'fake_A', 'rec_B']) assertClose(model.visuals()[k].data, decode(f.images[k]), 1e-5, k);
     let exempt = 0;
     let total = 0;
     for (const [role, net] of Object.entries(nets)) {
