@@ -74,7 +74,7 @@ for (const { mode, recon, file } of CASES) {
     // BatchNorm counts batches as PyTorch does: G's forward once, D three times.
     for (const [net, key] of [[netG, 'G'], [netD, 'D']] as const) {
       const expected = Object.entries(f.num_batches_tracked_final[key] as Record<string, number>);
-      assert.ok(expected.length > 0);
+      assert.ok(expected.length > 0, `${key}: no BatchNorm counts in the fixture`);
       const state = net.stateDict();
       for (const [name, n] of expected) assert.equal(Number((state.get(name)!.data as BigInt64Array)[0]), n, `${key} ${name}`);
     }

@@ -74,7 +74,7 @@ test('a Dropout layer drops in training mode and is the identity in eval mode', 
   const y = (await train.run({ x: ones })).y;
   const zeros = y.filter((v) => v === 0).length;
   assert.ok(Math.abs(zeros / N - 0.5) < 0.01, `${zeros} of ${N} dropped`);
-  assert.ok(y.every((v) => v === 0 || v === 2));
+  assert.ok(y.every((v) => v === 0 || v === 2), 'kept units are scaled by 2');
   net.train(false);
   const evalStep = await Step.compile({ build: () => ({ y: net.forward(x) }), modules: [net] }, { threads: 1 });
   assert.deepEqual((await evalStep.run({ x: ones })).y, ones);
