@@ -2,9 +2,13 @@ import * as g from '../graph/index.js';
 import type { Tensor } from '../graph/tensor.js';
 import type { Parameter, StateTensor } from '../nn/parameter.js';
 import { type InGraphUpdate, type Optimizer, type OptimizerState, slotTensors, loadSlots } from './optimizer.js';
-import { nativeKernels, kernelThreads } from './native-kernels.js';
+import { type KernelChoice, type NativeKernels, selectKernels, kernelThreads } from './native-kernels.js';
 
-export interface AdamOptions { lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number }
+export interface AdamOptions {
+  lr?: number; betas?: [number, number]; eps?: number; weightDecay?: number;
+  /** Update loop of `step()`: the native addon or JavaScript (default 'auto': the addon when built). */
+  kernels?: KernelChoice;
+}
 
 /** Adam's constants: betas, eps and L2 weight decay (added to the gradient, as torch.optim.Adam). */
 export interface AdamHyper { betas: readonly [number, number]; eps: number; weightDecay: number }
@@ -19,7 +23,8 @@ export interface AdamHyper { betas: readonly [number, number]; eps: number; weig
  * Two forms of that one update, both driven by `coefficients` (the step count and the schedule
  * stay in this object): `step()`, one fused sweep per parameter after a graph run (on CPU this
  * beats the same update as ONNX ops by ~3x, since ORT sweeps each tensor once per elementwise op;
- * it runs in the native addon on all cores when that is built, else as `adamKernel`), and
+ * it runs in the native addon on all cores when that is built, else as `adamKernel`; see
+ * AdamOptions.kernels), and
  * `inGraph()`, the update as graph ops (`adamGraphUpdate`) inside a compiled step.
  */
 export class Adam implements Optimizer, AdamHyper {
@@ -30,8 +35,10 @@ export class Adam implements Optimizer, AdamHyper {
   t = 0;
   private readonly m: Float32Array[];
   private readonly v: Float32Array[];
+  private readonly native: NativeKernels | null;
 
   constructor(readonly params: readonly Parameter[], o: AdamOptions = {}) {
+    this.native = selectKernels(o.kernels);
     this.lr = o.lr ?? 1e-3;
     this.betas = o.betas ?? [0.9, 0.999];
     this.eps = o.eps ?? 1e-8;
@@ -50,9 +57,9 @@ export class Adam implements Optimizer, AdamHyper {
   step(): void {
     const { stepSize, bc2Sqrt } = this.coefficients();
     const [b1, b2] = this.betas;
-    const { eps, weightDecay } = this;
+    const { eps, weightDecay, native } = this;
     this.params.forEach((p, k) => {
-      if (nativeKernels) nativeKernels.adam(p.data, p.grad, this.m[k], this.v[k], b1, b2, stepSize, bc2Sqrt, eps, weightDecay, kernelThreads);
+      if (native) native.adam(p.data, p.grad, this.m[k], this.v[k], b1, b2, stepSize, bc2Sqrt, eps, weightDecay, kernelThreads);
       else adamKernel(p.data, p.grad, this.m[k], this.v[k], b1, b2, stepSize, bc2Sqrt, eps, weightDecay);
     });
   }

@@ -2,4 +2,4 @@
 export { Adam, adamKernel, adamGraphUpdate, type AdamOptions, type AdamHyper } from './adam.js';
 export { Sgd, type SgdOptions } from './sgd.js';
 export { type Optimizer, type OptimizerState, type InGraphUpdate } from './optimizer.js';
-export { nativeKernels } from './native-kernels.js';
+export { nativeKernels, nativeKernelsUnavailable, selectKernels, type KernelChoice } from './native-kernels.js';

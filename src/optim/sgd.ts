@@ -1,8 +1,12 @@
 import type { Parameter } from '../nn/parameter.js';
 import { type Optimizer, type OptimizerState, slotTensors, loadSlots } from './optimizer.js';
-import { nativeKernels, kernelThreads } from './native-kernels.js';
+import { type KernelChoice, type NativeKernels, selectKernels, kernelThreads } from './native-kernels.js';
 
-export interface SgdOptions { lr?: number; momentum?: number; weightDecay?: number }
+export interface SgdOptions {
+  lr?: number; momentum?: number; weightDecay?: number;
+  /** Update loop of `step()`: the native addon or JavaScript (default 'auto': the addon when built). */
+  kernels?: KernelChoice;
+}
 
 /** SGD with momentum as torch.optim.SGD (dampening 0): buf = momentum * buf + g, w -= lr * buf. */
 export class Sgd implements Optimizer {
@@ -11,8 +15,10 @@ export class Sgd implements Optimizer {
   readonly weightDecay: number;
   t = 0;
   private readonly buf: Float32Array[];
+  private readonly native: NativeKernels | null;
 
   constructor(readonly params: readonly Parameter[], o: SgdOptions = {}) {
+    this.native = selectKernels(o.kernels);
     this.lr = o.lr ?? 1e-2;
     this.momentum = o.momentum ?? 0;
     this.weightDecay = o.weightDecay ?? 0;
@@ -22,9 +28,9 @@ export class Sgd implements Optimizer {
   step(): void {
     const first = this.t === 0;
     this.t++;
-    const { lr, momentum, weightDecay } = this;
+    const { lr, momentum, weightDecay, native } = this;
     this.params.forEach((p, k) => {
-      if (nativeKernels) return nativeKernels.sgd(p.data, p.grad, this.buf[k], lr, momentum, weightDecay, first, kernelThreads);
+      if (native) return native.sgd(p.data, p.grad, this.buf[k], lr, momentum, weightDecay, first, kernelThreads);
       const w = p.data;
       const gr = p.grad;
       const b = this.buf[k];

@@ -94,7 +94,8 @@ export async function trainLoop(model: GanModel, loader: DataLoader, o: TrainLoo
     const lr = scheduler.rateAt(epoch);
     model.setLearningRate(lr);
     let sum = 0;
-    let iter = 0;
+    // Batches this epoch already ran (non-zero after a mid-epoch resume), so `iter` numbers on.
+    let iter = Math.floor(loader.getState().cursor / loader.options.batchSize);
     for await (const batch of loader.epochBatches()) {
       lastLosses = await model.optimize(batch);
       step++;

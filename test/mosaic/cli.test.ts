@@ -74,6 +74,23 @@ test('add: a folder; a bad file is reported by name, the others are written, no 
   const res = run(['add', inDir, '-o', outDir, '--polygon', '2,2 20,2 11,20', '--feather', '2', '--style', 'random', '--seed', '3']);
   await assert.rejects(res, /1 of 3 images failed: .*c\.png/);
   assert.deepEqual((await readdir(outDir, { recursive: true })).sort(), ['a.png', 'sub', join('sub', 'b.jpg')]);
+  // The written images are the inputs pixelated inside the triangle (plus its 2-pixel feather) only.
+  const a = await readImage(join(outDir, 'a.png'));
+  const aIn = syntheticImage(40, 30, 2);
+  assert.deepEqual([a.width, a.height], [40, 30]);
+  let changed = 0;
+  for (let y = 0; y < 30; y++) {
+    for (let x = 0; x < 40; x++) {
+      for (let k = 0; k < 3; k++) {
+        const i = (y * 40 + x) * 3 + k;
+        if (x >= 23 || y >= 23) assert.equal(a.data[i], aIn.data[i], `a.png (${x}, ${y}) changed outside the region`);
+        else if (a.data[i] !== aIn.data[i]) changed++;
+      }
+    }
+  }
+  assert.ok(changed > 100, `only ${changed} values changed inside the region`);
+  const b = await readImage(join(outDir, 'sub', 'b.jpg'));
+  assert.deepEqual([b.width, b.height], [30, 40]);
 }));
 
 test('add: a mask of the wrong size names the mask file and both sizes', () => withDir(async (dir) => {

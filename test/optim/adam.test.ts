@@ -1,12 +1,13 @@
 // Adam's two forms share one definition: the in-graph update (used for pix2pix's discriminator)
-// gives the same weights and moments as the fused update, with and without weight decay, and a
-// resumed optimizer continues both alike.
+// gives the same weights and moments as the fused update (its JavaScript loop and the native
+// addon, skipped with the reason when not built), with and without weight decay.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as g from '../../src/graph/index.js';
 import { Linear, Sequential, Tanh } from '../../src/nn/index.js';
 import { Step } from '../../src/runtime/step.js';
 import { Adam } from '../../src/optim/adam.js';
+import { nativeKernelsUnavailable } from '../../src/optim/native-kernels.js';
 import { Rng } from '../../src/util/rng.js';
 import { assertClose } from '../helpers/numeric.js';
 
@@ -20,14 +21,15 @@ function pair() {
   return { a, b };
 }
 
-for (const weightDecay of [0, 0.05]) {
-  test(`Adam in-graph update equals the fused update over 5 steps (weight decay ${weightDecay})`, async () => {
+for (const [weightDecay, kernels] of [[0, 'js'], [0.05, 'js'], [0, 'native'], [0.05, 'native']] as const) {
+  const skip = kernels === 'native' && nativeKernelsUnavailable ? `native optimizer kernels not built: ${nativeKernelsUnavailable}` : false;
+  test(`Adam in-graph update equals the fused update over 5 steps (weight decay ${weightDecay}, ${kernels} kernels)`, { skip }, async () => {
     const { a, b } = pair();
     const x = g.input('x', [3, 5]);
     const t = g.input('t', [3, 2]);
     const feeds = { x: rand(15), t: rand(6) };
     const o = { lr: 0.01, betas: [0.5, 0.999] as [number, number], weightDecay };
-    const fusedOpt = new Adam(a.parameters(), o);
+    const fusedOpt = new Adam(a.parameters(), { ...o, kernels });
     const fused = await Step.compile({ build: () => ({ loss: g.mseLoss(a.forward(x), t) }), loss: 'loss', wrt: a.parameters(), modules: [a] }, { threads: 1 });
     const graphOpt = new Adam(b.parameters(), o);
     const upd = graphOpt.inGraph('u');

@@ -1,9 +1,11 @@
 // The optimizer kernels: the JavaScript loop equals the textbook Adam formula, and the native
 // addon (when the install built it) equals the JavaScript loop, threaded over large tensors.
+// Without the addon the native tests are reported as skipped, with the reason. (Both loops are
+// also checked against PyTorch in test/train/steps-vs-pytorch.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adamKernel } from '../../src/optim/adam.js';
-import { nativeKernels } from '../../src/optim/native-kernels.js';
+import { nativeKernels, nativeKernelsUnavailable, selectKernels } from '../../src/optim/native-kernels.js';
 import { Rng } from '../../src/util/rng.js';
 
 const rng = new Rng(5);
@@ -24,11 +26,17 @@ test('JavaScript Adam kernel equals the formula of torch.optim.Adam', () => {
   }
 });
 
-test('native Adam and SGD kernels equal the JavaScript loops (threaded on large tensors)', (t) => {
-  if (!nativeKernels) {
-    t.diagnostic('native kernels not built on this machine: the JavaScript loops are in use');
-    return;
-  }
+const skipNative = nativeKernelsUnavailable ? `native optimizer kernels not built: ${nativeKernelsUnavailable}` : false;
+
+test('kernel choice: js is always the JavaScript loop; native is the addon or an error naming why not', () => {
+  assert.equal(selectKernels('js'), null);
+  assert.equal(selectKernels('auto'), nativeKernels);
+  if (nativeKernels) assert.equal(selectKernels('native'), nativeKernels);
+  else assert.throws(() => selectKernels('native'), /native optimizer kernels requested but unavailable: /);
+});
+
+test('native Adam and SGD kernels equal the JavaScript loops (threaded on large tensors)', { skip: skipNative }, () => {
+  assert.ok(nativeKernels);
   const n = 300_001; // above the threading threshold, odd so chunks are uneven
   const w = rand(n), g = rand(n), m = rand(n, 0.1), v = Float32Array.from(rand(n, 0.1), Math.abs);
   const js = { w: w.slice(), m: m.slice(), v: v.slice() };
