@@ -53,7 +53,8 @@ export class CompiledGraph {
   ) {}
 
   static async compile(outputs: Record<string, Tensor>, opts: RuntimeOptions = {}): Promise<CompiledGraph> {
-    const o = opts;
+    // IMG2IMG_ORT_SPINNING=0 turns spinning off for every session that does not choose (the test runner sets it).
+    const o = { ...opts, spinning: opts.spinning ?? (process.env.IMG2IMG_ORT_SPINNING === '0' ? false : undefined) };
     const model = writeOnnx(outputs);
     if (o.dumpGraph) writeFileSync(typeof o.dumpGraph === 'string' ? o.dumpGraph : o.dumpGraph.next(), model.bytes);
     const provider = checkProvider(o.provider ?? 'cpu');
