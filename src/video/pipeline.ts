@@ -38,6 +38,8 @@ export interface IndexedFrame { image: Image; index: number }
 export interface FrameJob {
   /** Everything that changes the output frames, JSON-able: a resumed run must have the same. */
   fingerprint: unknown;
+  /** Checks the job's settings against the clip (regions inside the frame, ...) before anything is written. */
+  check?: (clip: ClipInfo) => Promise<void> | void;
   /** A first pass over all frames (display orientation); returns a JSON-able plan (saved for resume). */
   analyze?: (frames: AsyncIterable<IndexedFrame>, clip: ClipInfo) => Promise<unknown>;
   /** Called once before processing, with the plan from analyze (or the saved one). */
@@ -151,6 +153,7 @@ export async function processVideo(input: string, output: string, job: FrameJob,
   const notes = [...enc.notes, ...streams.notes];
   for (const l of notes) o.log?.(l);
 
+  await job.check?.(clip);
   const segFrames = Math.max(1, Math.round((o.segmentSeconds ?? 10) * (Number.isFinite(clip.fps) && clip.fps > 0 ? clip.fps : 25)));
   const segments = Math.ceil(n / segFrames);
   const dir = partsDir(output);
@@ -177,126 +180,134 @@ export async function processVideo(input: string, output: string, job: FrameJob,
   }
   for (const f of await readdir(dir)) if (f.endsWith('.tmp.nut')) await rm(join(dir, f), { force: true });
   const timings: VideoTimings = { wall: 0, analyze: 0, process: 0, decodeWait: 0, encodeWait: 0, decodeCpu: 0, encodeCpu: 0, mux: 0 };
-  const frameBytes = info.video.width * info.video.height * 3;
-  const toDisplay = (buf: Buffer): Image => rotateImage({ width: info.video.width, height: info.video.height, channels: 3, data: buf }, rot);
-
-  // Analysis pass (plan saved for resuming).
-  let plan: unknown = null;
-  if (job.analyze) {
-    const ta = performance.now();
-    const saved = done > 0 ? await readFile(join(dir, PLAN), 'utf8').then((t) => JSON.parse(t) as unknown).catch(() => undefined) : undefined;
-    if (saved !== undefined) plan = saved;
-    else {
-      const dec = new FrameDecoder(tools.ffmpeg, decodeArgs(info, 0), frameBytes, input);
-      let i = 0;
-      const frames = async function* (): AsyncGenerator<IndexedFrame> {
-        for await (const buf of dec) {
-          if (i >= n) break;
-          yield { image: toDisplay(buf), index: i++ };
-          const el = (performance.now() - ta) / 1000;
-          o.onProgress?.({ phase: 'analyze', frame: i, total: n, fps: i / el, etaSeconds: i > 0 ? ((n - i) * el) / i : null });
-        }
-      };
-      plan = await job.analyze(frames(), clip);
-      if (i < n) throw new VideoError(`${input}: only ${i} of ${n} frames could be decoded (a truncated or damaged file?)`);
-      timings.decodeCpu += benchCpu(dec.log);
-      await writeFileAtomic(join(dir, PLAN), JSON.stringify(plan));
-    }
-    timings.analyze = (performance.now() - ta) / 1000;
-  }
-  await job.prepare?.(plan, clip);
-
-  // Processing and encoding, segment by segment.
   const from = done * segFrames;
-  const nsOf = (i: number, base: number): number => Math.round((times.pts[i] - times.pts[base]) * tb * 1e9);
-  const durNs = (i: number): number => Math.round((i + 1 < n ? times.pts[i + 1] - times.pts[i] : times.lastDuration) * tb * 1e9);
-  const encArgs = (file: string): string[] => [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-benchmark', '-f', 'matroska', '-i', 'pipe:0', '-map', '0:v',
-    '-vsync', 'passthrough', '-enc_time_base', `${times.timeBase.num}/${times.timeBase.den}`, ...enc.args, '-f', 'nut', '-y', file,
-  ];
-  const pending: Promise<void>[] = [];
-  const tp = performance.now();
-  let processed = 0;
-  if (from < n) {
-    const dec = new FrameDecoder(tools.ffmpeg, decodeArgs(info, from), frameBytes, input);
-    try {
-      for (let k = done; k < segments; k++) {
-        if (o.stopAfterSegments !== undefined && k - done >= o.stopAfterSegments) {
-          throw new VideoError(`${output}: stopped after ${k} of ${segments} segments (resume with --resume)`);
-        }
-        const start = k * segFrames, end = Math.min(n, start + segFrames);
-        const tmp = join(dir, segName(k).replace('.nut', '.tmp.nut'));
-        const encoder = new FrameEncoder(tools.ffmpeg, encArgs(tmp), enc.width, enc.height, output);
-        try {
-          for (let i = start; i < end; i++) {
-            let t = performance.now();
-            const buf = await dec.next();
-            timings.decodeWait += (performance.now() - t) / 1000;
-            if (!buf) throw new VideoError(`${input}: only ${i} of ${n} frames could be decoded (a truncated or damaged file?)`);
-            t = performance.now();
-            const out = await job.process(toDisplay(buf), i);
-            timings.process += (performance.now() - t) / 1000;
-            if (out.width !== clip.width || out.height !== clip.height || out.channels !== 3) {
-              throw new Error(`frame ${i}: the job returned ${out.width}x${out.height}x${out.channels}, expected ${clip.width}x${clip.height}x3`);
-            }
-            const stored = rotateImage(out, (360 - rot) % 360);
-            t = performance.now();
-            await encoder.write(padImage(stored, enc.width, enc.height), nsOf(i, start), durNs(i));
-            timings.encodeWait += (performance.now() - t) / 1000;
-            processed++;
-            const el = (performance.now() - tp) / 1000;
-            o.onProgress?.({ phase: 'process', frame: i + 1, total: n, fps: processed / el, etaSeconds: ((n - i - 1) * el) / processed });
-          }
-        } catch (err) {
-          await encoder.abort();
-          throw err;
-        }
-        // The encoder flushes while the next segment is processed.
-        pending.push(encoder.finish().then(async () => {
-          timings.encodeCpu += benchCpu(encoder.log);
-          await rename(tmp, join(dir, segName(k)));
-        }));
-        pending[pending.length - 1].catch(() => undefined);
-      }
-    } finally {
-      dec.stop();
-      const results = await Promise.allSettled(pending);
-      timings.decodeCpu += benchCpu(dec.log);
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-    }
-  }
-
-  // Join the segments and copy the other streams from the input.
-  const tm = performance.now();
-  o.onProgress?.({ phase: 'mux', frame: n, total: n, fps: 0, etaSeconds: null });
-  const list = ['ffconcat version 1.0'];
-  for (let k = 0; k < segments; k++) {
-    const start = k * segFrames, end = Math.min(n, start + segFrames);
-    const span = ((end < n ? times.pts[end] : times.pts[n - 1] + times.lastDuration) - times.pts[start]) * tb;
-    list.push(`file ${segName(k)}`, `duration ${span.toFixed(6)}`);
-  }
-  await writeFile(join(dir, 'list.ffconcat'), list.join('\n') + '\n');
-  const offset = times.pts[0] * tb - info.startTime;
-  const rotation = rot === 0 ? [] : caps.options.has('display_rotation') ? [] : ['-metadata:s:v:0', `rotate=${rot}`];
-  const tmpOut = join(dirname(resolve(output)), `.${basename(output)}.${process.pid}.partial`);
-  const { muxer } = containerOf(output);
-  const muxArgs = [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-y',
-    ...(Math.abs(offset) > 1e-9 ? ['-itsoffset', offset.toFixed(6)] : []),
-    ...(rot !== 0 && caps.options.has('display_rotation') ? ['-display_rotation:v:0', String(rot)] : []),
-    '-f', 'concat', '-safe', '0', '-i', join(dir, 'list.ffconcat'), '-i', resolve(input),
-    '-map', '0:v:0', '-c:v', 'copy', ...streams.args, '-map_metadata', '1', '-map_chapters', '1', ...rotation,
-    ...(muxer === 'mp4' || muxer === 'mov' ? ['-movflags', '+faststart', ...(times.timeBase.num === 1 ? ['-video_track_timescale', String(times.timeBase.den)] : [])] : []),
-    '-f', muxer, tmpOut,
-  ];
+  let tm = 0;
   try {
-    const r = await runTool(tools.ffmpeg, muxArgs);
-    if (r.code !== 0) throw new VideoError(`${output}: joining the segments and the input's other streams failed (${ffmpegReason(r.stderr)})`);
-    await mkdir(dirname(resolve(output)), { recursive: true });
-    await rename(tmpOut, output);
+    const frameBytes = info.video.width * info.video.height * 3;
+    const toDisplay = (buf: Buffer): Image => rotateImage({ width: info.video.width, height: info.video.height, channels: 3, data: buf }, rot);
+
+    // Analysis pass (plan saved for resuming).
+    let plan: unknown = null;
+    if (job.analyze) {
+      const ta = performance.now();
+      const saved = done > 0 ? await readFile(join(dir, PLAN), 'utf8').then((t) => JSON.parse(t) as unknown).catch(() => undefined) : undefined;
+      if (saved !== undefined) plan = saved;
+      else {
+        const dec = new FrameDecoder(tools.ffmpeg, decodeArgs(info, 0), frameBytes, input);
+        let i = 0;
+        const frames = async function* (): AsyncGenerator<IndexedFrame> {
+          for await (const buf of dec) {
+            if (i >= n) break;
+            yield { image: toDisplay(buf), index: i++ };
+            const el = (performance.now() - ta) / 1000;
+            o.onProgress?.({ phase: 'analyze', frame: i, total: n, fps: i / el, etaSeconds: i > 0 ? ((n - i) * el) / i : null });
+          }
+        };
+        plan = await job.analyze(frames(), clip);
+        if (i < n) throw new VideoError(`${input}: only ${i} of ${n} frames could be decoded (a truncated or damaged file?)`);
+        timings.decodeCpu += benchCpu(dec.log);
+        await writeFileAtomic(join(dir, PLAN), JSON.stringify(plan));
+      }
+      timings.analyze = (performance.now() - ta) / 1000;
+    }
+    await job.prepare?.(plan, clip);
+
+    // Processing and encoding, segment by segment.
+    const nsOf = (i: number, base: number): number => Math.round((times.pts[i] - times.pts[base]) * tb * 1e9);
+    const durNs = (i: number): number => Math.round((i + 1 < n ? times.pts[i + 1] - times.pts[i] : times.lastDuration) * tb * 1e9);
+    const encArgs = (file: string): string[] => [
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-benchmark', '-f', 'matroska', '-i', 'pipe:0', '-map', '0:v',
+      '-vsync', 'passthrough', '-enc_time_base', `${times.timeBase.num}/${times.timeBase.den}`, ...enc.args, '-f', 'nut', '-y', file,
+    ];
+    const pending: Promise<void>[] = [];
+    const tp = performance.now();
+    let processed = 0;
+    if (from < n) {
+      const dec = new FrameDecoder(tools.ffmpeg, decodeArgs(info, from), frameBytes, input);
+      try {
+        for (let k = done; k < segments; k++) {
+          if (o.stopAfterSegments !== undefined && k - done >= o.stopAfterSegments) {
+            throw new VideoError(`${output}: stopped after ${k} of ${segments} segments (resume with --resume)`);
+          }
+          const start = k * segFrames, end = Math.min(n, start + segFrames);
+          const tmp = join(dir, segName(k).replace('.nut', '.tmp.nut'));
+          const encoder = new FrameEncoder(tools.ffmpeg, encArgs(tmp), enc.width, enc.height, output);
+          try {
+            for (let i = start; i < end; i++) {
+              let t = performance.now();
+              const buf = await dec.next();
+              timings.decodeWait += (performance.now() - t) / 1000;
+              if (!buf) throw new VideoError(`${input}: only ${i} of ${n} frames could be decoded (a truncated or damaged file?)`);
+              t = performance.now();
+              const out = await job.process(toDisplay(buf), i);
+              timings.process += (performance.now() - t) / 1000;
+              if (out.width !== clip.width || out.height !== clip.height || out.channels !== 3) {
+                throw new Error(`frame ${i}: the job returned ${out.width}x${out.height}x${out.channels}, expected ${clip.width}x${clip.height}x3`);
+              }
+              const stored = rotateImage(out, (360 - rot) % 360);
+              t = performance.now();
+              await encoder.write(padImage(stored, enc.width, enc.height), nsOf(i, start), durNs(i));
+              timings.encodeWait += (performance.now() - t) / 1000;
+              processed++;
+              const el = (performance.now() - tp) / 1000;
+              o.onProgress?.({ phase: 'process', frame: i + 1, total: n, fps: processed / el, etaSeconds: ((n - i - 1) * el) / processed });
+            }
+          } catch (err) {
+            await encoder.abort();
+            throw err;
+          }
+          // The encoder flushes while the next segment is processed.
+          pending.push(encoder.finish().then(async () => {
+            timings.encodeCpu += benchCpu(encoder.log);
+            await rename(tmp, join(dir, segName(k)));
+          }));
+          pending[pending.length - 1].catch(() => undefined);
+        }
+      } finally {
+        dec.stop();
+        const results = await Promise.allSettled(pending);
+        timings.decodeCpu += benchCpu(dec.log);
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      }
+    }
+
+    // Join the segments and copy the other streams from the input.
+    tm = performance.now();
+    o.onProgress?.({ phase: 'mux', frame: n, total: n, fps: 0, etaSeconds: null });
+    const list = ['ffconcat version 1.0'];
+    for (let k = 0; k < segments; k++) {
+      const start = k * segFrames, end = Math.min(n, start + segFrames);
+      const span = ((end < n ? times.pts[end] : times.pts[n - 1] + times.lastDuration) - times.pts[start]) * tb;
+      list.push(`file ${segName(k)}`, `duration ${span.toFixed(6)}`);
+    }
+    await writeFile(join(dir, 'list.ffconcat'), list.join('\n') + '\n');
+    const offset = times.pts[0] * tb - info.startTime;
+    const rotation = rot === 0 ? [] : caps.options.has('display_rotation') ? [] : ['-metadata:s:v:0', `rotate=${rot}`];
+    const tmpOut = join(dirname(resolve(output)), `.${basename(output)}.${process.pid}.partial`);
+    const { muxer } = containerOf(output);
+    const muxArgs = [
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-y',
+      ...(Math.abs(offset) > 1e-9 ? ['-itsoffset', offset.toFixed(6)] : []),
+      ...(rot !== 0 && caps.options.has('display_rotation') ? ['-display_rotation:v:0', String(rot)] : []),
+      '-f', 'concat', '-safe', '0', '-i', join(dir, 'list.ffconcat'), '-i', resolve(input),
+      '-map', '0:v:0', '-c:v', 'copy', ...streams.args, '-map_metadata', '1', '-map_chapters', '1', ...rotation,
+      ...(muxer === 'mp4' || muxer === 'mov' ? ['-movflags', '+faststart', ...(times.timeBase.num === 1 ? ['-video_track_timescale', String(times.timeBase.den)] : [])] : []),
+      '-f', muxer, tmpOut,
+    ];
+    try {
+      const r = await runTool(tools.ffmpeg, muxArgs);
+      if (r.code !== 0) throw new VideoError(`${output}: joining the segments and the input's other streams failed (${ffmpegReason(r.stderr)})`);
+      await mkdir(dirname(resolve(output)), { recursive: true });
+      await rename(tmpOut, output);
+    } catch (err) {
+      await rm(tmpOut, { force: true });
+      throw err;
+    }
   } catch (err) {
-    await rm(tmpOut, { force: true });
+    // Keep the work folder for --resume only when it holds complete segments.
+    const kept = await readdir(dir).catch(() => [] as string[]);
+    if (!kept.some((f) => /^seg-\d+\.nut$/.test(f))) await rm(dir, { recursive: true, force: true });
     throw err;
   }
   await rm(dir, { recursive: true, force: true });
