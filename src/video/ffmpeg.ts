@@ -154,5 +154,5 @@ export async function requireEncoder(ffmpeg: string, encoder: string): Promise<v
 /** The last meaningful lines of ffmpeg's stderr, for error messages. */
 export function ffmpegReason(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^(frame=|size=|video:|bench:|Press \[q\]|\s*Stream mapping|Conversion failed)/.test(l));
-  return lines.slice(-3).join('; ').replace(/^\[[^\]]+\]\s*/, '') || 'ffmpeg failed';
+  return lines.slice(-3).map((l) => l.replace(/^\[[^\]]+\]\s*/, '')).join('; ') || 'ffmpeg failed';
 }

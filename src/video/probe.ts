@@ -2,8 +2,9 @@
 // the presentation timestamps of its video frames (from the packet index: no decoding).
 // probeVideo takes a path and returns a typed result or throws a VideoError naming the file
 // and the problem (not a video, truncated, no video stream, no frames).
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { ffmpegReason, findFfmpeg, runTool, VideoError, type FfmpegTools } from './ffmpeg.js';
+import { sniffBytes } from './sniff.js';
 
 /** A fraction num/den (frame rates, time bases, aspect ratios). */
 export interface Rational { num: number; den: number }
@@ -108,6 +109,11 @@ export async function probeVideo(path: string, tools: FfmpegTools = findFfmpeg()
   }
   if (r.code !== 0 || !j.format) {
     const why = ffmpegReason(r.stderr);
+    const head = new Uint8Array(512);
+    const fh = await open(path, 'r');
+    const { bytesRead } = await fh.read(head, 0, 512, 0).finally(() => fh.close());
+    const kind = sniffBytes(head.subarray(0, bytesRead));
+    if (kind !== 'video') throw new VideoError(`${path}: not a video (${kind === 'image' ? 'it is an image' : 'its content is no video format ffmpeg reads'})`);
     if (/moov atom not found/i.test(why)) throw new VideoError(`${path}: truncated or incomplete video (its index, the 'moov' atom, is missing)`);
     if (/Invalid data found/i.test(why)) throw new VideoError(`${path}: not a video (ffmpeg cannot read it: invalid data)`);
     throw new VideoError(`${path}: not a readable video (${why})`);
