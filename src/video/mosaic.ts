@@ -18,6 +18,9 @@ import { boxAt, checkInside, interpolateKeyframes, linkTracks, readKeyframes, ty
 
 const boxText = (b: Box) => `${b.x},${b.y},${b.w},${b.h}`;
 
+/** What changes the pixels (the resume fingerprint; job options like callbacks are left out). */
+const lookOf = (l: Omit<MosaicOptions, 'rng'>) => ({ style: l.style, blockSize: l.blockSize, blockAspect: l.blockAspect, feather: l.feather, seed: l.seed, grid: l.grid, area: l.area });
+
 function pixelate(image: Image, mask: Mask, o: Omit<MosaicOptions, 'rng'>): Image {
   return applyMosaic(image, mask, { ...o, rng: createRng(o.seed ?? 0) }).image;
 }
@@ -36,7 +39,7 @@ export function videoAddJob(spec: RegionSpec & { keyframes?: string }, look: Omi
   let base: Mask = createMask(1, 1);
   let keyed: TimedRegion[] = [];
   return {
-    fingerprint: { job: 'mosaic add', spec, look },
+    fingerprint: { job: 'mosaic add', spec, look: lookOf(look) },
     async check(clip: ClipInfo) {
       for (const t of spec.boxes ?? []) {
         const b = parseBox(t);
@@ -70,7 +73,7 @@ export function videoAutoJob(o: VideoAutoOptions, look: Omit<MosaicOptions, 'rng
   let tracks: TimedRegion[] = [];
   let clf: Awaited<ReturnType<typeof loadClassifier>> | null = null;
   return {
-    fingerprint: { job: 'mosaic auto', classifier: o.classifier, classSpec: o.classSpec, threshold: o.threshold, regions: o.regions, dilate: o.dilate, method: o.method, look, track: o.track ?? null },
+    fingerprint: { job: 'mosaic auto', classifier: o.classifier, classSpec: o.classSpec, threshold: o.threshold, regions: o.regions, dilate: o.dilate, method: o.method, look: lookOf(look), track: o.track ?? null },
     async analyze(frames, clip) {
       clf = await loadClassifier(o.classifier, o);
       const classIndex = clf.resolveClass(o.classSpec);

@@ -105,7 +105,6 @@ export interface VideoResult {
 
 const MANIFEST = 'manifest.json';
 const PLAN = 'plan.json';
-const segName = (k: number) => `seg-${String(k).padStart(5, '0')}.nut`;
 
 /** The work folder of `output`: .NAME.parts beside it. */
 export function partsDir(output: string): string {
@@ -154,6 +153,11 @@ export async function processVideo(input: string, output: string, job: FrameJob,
   for (const l of notes) o.log?.(l);
 
   await job.check?.(clip);
+  // Segments go into a container that stores decoding timestamps (the concat step needs them)
+  // and the stream's own time base: QuickTime, MP4 for VP9, Matroska for VP8.
+  const segFormat = enc.encoder === 'libvpx-vp9' ? 'mp4' : enc.encoder === 'libvpx' ? 'matroska' : 'mov';
+  const segExt = segFormat === 'matroska' ? 'mkv' : segFormat;
+  const segName = (k: number) => `seg-${String(k).padStart(5, '0')}.${segExt}`;
   const segFrames = Math.max(1, Math.round((o.segmentSeconds ?? 10) * (Number.isFinite(clip.fps) && clip.fps > 0 ? clip.fps : 25)));
   const segments = Math.ceil(n / segFrames);
   const dir = partsDir(output);
@@ -178,7 +182,7 @@ export async function processVideo(input: string, output: string, job: FrameJob,
     await mkdir(dir, { recursive: true });
     await writeFileAtomic(join(dir, MANIFEST), JSON.stringify(manifest));
   }
-  for (const f of await readdir(dir)) if (f.endsWith('.tmp.nut')) await rm(join(dir, f), { force: true });
+  for (const f of await readdir(dir)) if (f.includes('.tmp.')) await rm(join(dir, f), { force: true });
   const timings: VideoTimings = { wall: 0, analyze: 0, process: 0, decodeWait: 0, encodeWait: 0, decodeCpu: 0, encodeCpu: 0, mux: 0 };
   const from = done * segFrames;
   let tm = 0;
@@ -217,7 +221,9 @@ export async function processVideo(input: string, output: string, job: FrameJob,
     const durNs = (i: number): number => Math.round((i + 1 < n ? times.pts[i + 1] - times.pts[i] : times.lastDuration) * tb * 1e9);
     const encArgs = (file: string): string[] => [
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-benchmark', '-f', 'matroska', '-i', 'pipe:0', '-map', '0:v',
-      '-vsync', 'passthrough', '-enc_time_base', `${times.timeBase.num}/${times.timeBase.den}`, ...enc.args, '-f', 'nut', '-y', file,
+      '-vsync', 'passthrough', '-enc_time_base', `${times.timeBase.num}/${times.timeBase.den}`, ...enc.args,
+      ...(segFormat !== 'matroska' ? ['-use_editlist', '0', ...(times.timeBase.num === 1 ? ['-video_track_timescale', String(times.timeBase.den)] : [])] : []),
+      '-f', segFormat, '-y', file,
     ];
     const pending: Promise<void>[] = [];
     const tp = performance.now();
@@ -230,7 +236,7 @@ export async function processVideo(input: string, output: string, job: FrameJob,
             throw new VideoError(`${output}: stopped after ${k} of ${segments} segments (resume with --resume)`);
           }
           const start = k * segFrames, end = Math.min(n, start + segFrames);
-          const tmp = join(dir, segName(k).replace('.nut', '.tmp.nut'));
+          const tmp = join(dir, segName(k).replace(`.${segExt}`, `.tmp.${segExt}`));
           const encoder = new FrameEncoder(tools.ffmpeg, encArgs(tmp), enc.width, enc.height, output);
           try {
             for (let i = start; i < end; i++) {
@@ -307,7 +313,7 @@ export async function processVideo(input: string, output: string, job: FrameJob,
   } catch (err) {
     // Keep the work folder for --resume only when it holds complete segments.
     const kept = await readdir(dir).catch(() => [] as string[]);
-    if (!kept.some((f) => /^seg-\d+\.nut$/.test(f))) await rm(dir, { recursive: true, force: true });
+    if (!kept.some((f) => /^seg-\d+\.(mov|mp4|mkv)$/.test(f))) await rm(dir, { recursive: true, force: true });
     throw err;
   }
   await rm(dir, { recursive: true, force: true });
