@@ -55,6 +55,8 @@ export interface VideoEncoding {
   notes: string[];
 }
 
+const PRIMARIES = new Set(['bt709', 'bt470m', 'bt470bg', 'smpte170m', 'smpte240m', 'film', 'bt2020']);
+const TRANSFERS = new Set(['bt709', 'gamma22', 'gamma28', 'smpte170m', 'smpte240m', 'linear', 'iec61966-2-1', 'bt2020-10', 'bt2020-12', 'smpte2084', 'arib-std-b67']);
 const MATRIX: Record<string, string> = { bt709: 'bt709', smpte170m: 'bt601', bt470bg: 'bt601', fcc: 'fcc', smpte240m: 'smpte240m', bt2020nc: 'bt2020', bt2020c: 'bt2020' };
 
 /**
@@ -104,13 +106,14 @@ export function videoEncoding(info: VideoInfo, width: number, height: number, ou
   const filters: string[] = [];
   const sar = info.video.sar;
   if (!rgb) {
-    const matrix = MATRIX[info.video.colorSpace ?? ''] ?? 'bt601';
-    const range = info.video.colorRange === 'pc' ? 'pc' : 'tv';
-    filters.push(`scale=out_color_matrix=${matrix}:out_range=${range}`);
-    if (info.video.colorSpace) args.push('-colorspace', info.video.colorSpace);
-    if (info.video.colorPrimaries) args.push('-color_primaries', info.video.colorPrimaries);
-    if (info.video.colorTransfer) args.push('-color_trc', info.video.colorTransfer);
-    args.push('-color_range', range);
+    // The input's YUV matrix when it has a known one, else BT.709; always tagged, so players
+    // convert back exactly as the encoder converted.
+    const v = info.video;
+    const space = v.colorSpace && MATRIX[v.colorSpace] ? v.colorSpace : 'bt709';
+    const range = v.colorRange === 'pc' && space === v.colorSpace ? 'pc' : 'tv';
+    filters.push(`scale=out_color_matrix=${MATRIX[space]}:out_range=${range}`);
+    args.push('-colorspace', space, '-color_primaries', v.colorPrimaries && PRIMARIES.has(v.colorPrimaries) ? v.colorPrimaries : 'bt709',
+      '-color_trc', v.colorTransfer && TRANSFERS.has(v.colorTransfer) ? v.colorTransfer : 'bt709', '-color_range', range);
   }
   filters.push(`format=${pixFmt}`);
   if (sar.num !== sar.den) filters.push(`setsar=${sar.num}/${sar.den}`);

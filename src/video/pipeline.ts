@@ -46,6 +46,8 @@ export interface FrameJob {
   prepare?: (plan: unknown, clip: ClipInfo) => Promise<void> | void;
   /** One frame (display orientation) -> the output frame of the same size. */
   process: (image: Image, index: number) => Promise<Image>;
+  /** Counters and timings of the job itself (e.g. seconds in the model), reported in the result. */
+  stats?: object;
 }
 
 export interface VideoProgress {
@@ -101,6 +103,8 @@ export interface VideoResult {
   encoder: string;
   notes: string[];
   timings: VideoTimings;
+  /** The job's own counters (restore: regions, restored, model and total seconds). */
+  jobStats?: object;
 }
 
 const MANIFEST = 'manifest.json';
@@ -320,6 +324,6 @@ export async function processVideo(input: string, output: string, job: FrameJob,
   timings.mux = (performance.now() - tm) / 1000;
   timings.wall = (performance.now() - t0) / 1000;
   return {
-    input, output, frames: n, resumedFrames: from, width: enc.width, height: enc.height, encoder: enc.encoder, notes, timings,
+    input, output, frames: n, resumedFrames: from, width: enc.width, height: enc.height, encoder: enc.encoder, notes, timings, jobStats: job.stats,
   };
 }

@@ -158,9 +158,12 @@ export class FrameEncoder {
     this.child.stdin.write(head);
     this.child.stdin.write(frame);
     if (!this.child.stdin.write(tail)) {
-      const drained = once(this.child.stdin, 'drain').then(() => true);
+      const drained = once(this.child.stdin, 'drain').then(() => true, () => false);
       const closed = this.exited.then(() => false);
-      if (!(await Promise.race([drained, closed]))) throw this.failed();
+      if (!(await Promise.race([drained, closed]))) {
+        await this.exited;
+        throw this.failed();
+      }
     }
   }
 
