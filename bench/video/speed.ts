@@ -27,8 +27,11 @@ await add({ inputs: [clean], output: mosaicked, boxes: [box], blockSize: 12, los
 
 console.log(`${frames} frames 1280x720 @ 30 fps, one 200x200 mosaic (12 px blocks), shipped model, ${threads} ORT threads, ${cpus().length} cores, load average before ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const [r] = await apply({ inputs: [mosaicked], output: restored, boxes: [box], runtime: { threads }, preset: 'veryfast' });
 const wall = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const nodeCpu = (cpu.user + cpu.system) / 1e6;
 const v = r.video!;
 const t = v.timings;
 console.log(`restored ${v.frames} frames in ${wall.toFixed(1)} s: ${(v.frames / wall).toFixed(2)} fps overall (${(v.frames / (t.process + t.decodeWait + t.encodeWait)).toFixed(2)} fps in the frame loop), load average after ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
@@ -41,3 +44,6 @@ console.log(`    frame moves (rotate/pad) and the rest     ${(t.process - js.tot
 console.log(`  waiting for decoder  ${t.decodeWait.toFixed(2)} s   decoder CPU ${t.decodeCpu.toFixed(2)} s (${perFrame(t.decodeCpu)})`);
 console.log(`  waiting for encoder  ${t.encodeWait.toFixed(2)} s   encoder CPU ${t.encodeCpu.toFixed(2)} s (${perFrame(t.encodeCpu)}, libx264 veryfast CRF 18)`);
 console.log(`  final mux            ${t.mux.toFixed(2)} s`);
+const cpuPerFrame = (nodeCpu + t.decodeCpu + t.encodeCpu) / v.frames;
+console.log(`CPU time: img2img (JS + ONNX Runtime threads) ${nodeCpu.toFixed(1)} s + ffmpeg ${(t.decodeCpu + t.encodeCpu).toFixed(1)} s = ${(1000 * cpuPerFrame).toFixed(0)} ms per frame;`
+  + ` with the ${cpus().length} cores to itself the run could do at most ${(cpus().length / cpuPerFrame).toFixed(1)} fps (${(wall * cpus().length / (nodeCpu + t.decodeCpu + t.encodeCpu)).toFixed(1)}x the CPU it got here)`);
