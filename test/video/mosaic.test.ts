@@ -74,6 +74,21 @@ test('variable frame rate and rotation metadata are kept; boxes are in display o
   assert.ok(changedOutside(a, b, () => false) > 0);
 });
 
+test('subtitles: copied into .mkv, converted to mov_text in .mp4; audio not re-encoded', async () => {
+  const srt = join(dir, 'subs.srt');
+  await writeFile(srt, '1\n00:00:00,000 --> 00:00:00,500\nhello\n\n2\n00:00:00,500 --> 00:00:00,900\nworld\n');
+  const withSubs = join(dir, 'subs.mkv');
+  ffmpeg(['-i', clip, '-i', srt, '-map', '0', '-map', '1', '-c', 'copy', '-c:s', 'srt', withSubs]);
+  for (const [out, codec] of [[join(dir, 'subs-out.mkv'), 'subrip'], [join(dir, 'subs-out.mp4'), 'mov_text']]) {
+    const r = await add({ inputs: [withSubs], output: out, boxes: ['1,1,8,8'] });
+    const s = streams(out);
+    assert.equal(s.find((x) => x.type === 'subtitle')?.codec, codec, out);
+    assert.equal(s.find((x) => x.type === 'audio')?.codec, 'aac');
+    assert.equal(s.find((x) => x.type === 'audio')?.frames, streams(clip).find((x) => x.type === 'audio')?.frames);
+    assert.deepEqual(r.videos![0].notes, []);
+  }
+});
+
 test('keyframed boxes move with interpolation', async () => {
   const keys = join(dir, 'keys.json');
   await writeFile(keys, JSON.stringify({ regions: [{ id: 'sign', keyframes: [{ frame: 0, box: [0, 0, 20, 20] }, { frame: 23, box: [46, 0, 20, 20] }] }] }));
