@@ -9,6 +9,7 @@ import { REGION_CHOICES } from '../mosaic/cam-regions.js';
 import { collect, int, num, oneOf, withDefault, wrapParse } from './parse.js';
 import { batchBar } from './progress.js';
 import { methodArg, normalizeArg } from './cam.js';
+import { addVideoOptions, videoFrom } from './video-options.js';
 
 const style = wrapParse(parseMosaicStyle);
 const blockSize = wrapParse(parseBlockSize);
@@ -18,9 +19,9 @@ const errorLine = (input: string, err: Error) => console.error(`error: ${err.mes
 export function registerMosaicCommands(mosaic: Command): Command {
   if (!mosaic.description()) mosaic.description('pixelate regions, find existing mosaics, build mosaic-removal training pairs');
   const a = (key: string, text: string) => withDefault(addSchema, key, text);
-  mosaic.command('add')
-    .description('pixelate regions of images (files or folders); writes are atomic')
-    .argument('<inputs...>', 'image files or folders')
+  const addCmd = mosaic.command('add')
+    .description('pixelate regions of images (files or folders) or videos; writes are atomic')
+    .argument('<inputs...>', 'image files or folders, or videos')
     .requiredOption('-o, --output <path>', 'output file (one input) or folder')
     .option('--box <x,y,w,h>', 'rectangle to pixelate (repeatable)', collect)
     .option('--polygon <"x1,y1 x2,y2 ...">', 'polygon to pixelate, even-odd fill (repeatable)', collect)
@@ -32,18 +33,22 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .option('--feather <radius>', a('feather', 'feather the edge: Gaussian-blurred mask of this radius in px'), num)
     .option('--grid <image|region>', a('grid', 'align blocks to the image origin or to the region box'), oneOf(['image', 'region'] as const))
     .option('--seed <n>', a('seed', 'seed for --style random'), int(0))
-    .action(async (inputs: string[], o) => {
-      const bar = batchBar();
-      try {
-        await add({
-          inputs, output: o.output, boxes: o.box, polygons: o.polygon, ellipses: o.ellipse, mask: o.mask,
-          style: o.style, blockSize: o.blockSize, blockAspect: o.blockAspect, feather: o.feather, grid: o.grid, seed: o.seed,
-          onProgress: bar.update, onError: errorLine,
-        });
-      } finally {
-        bar.stop();
-      }
-    });
+    .option('--keyframes <file>', 'videos: JSON of boxes at keyframes, interpolated between them (docs/video.md)');
+  addVideoOptions(addCmd).action(async (inputs: string[], o) => {
+    const bar = batchBar();
+    const video = videoFrom(o);
+    try {
+      await add({
+        inputs, output: o.output, boxes: o.box, polygons: o.polygon, ellipses: o.ellipse, mask: o.mask,
+        style: o.style, blockSize: o.blockSize, blockAspect: o.blockAspect, feather: o.feather, grid: o.grid, seed: o.seed, keyframes: o.keyframes,
+        ...video.options,
+        onProgress: bar.update, onError: errorLine,
+      });
+    } finally {
+      bar.stop();
+      video.bar.stop();
+    }
+  });
 
   const p = (key: string, text: string) => withDefault(pairsSchema, key, text);
   mosaic.command('pairs')
@@ -81,12 +86,12 @@ export function registerMosaicCommands(mosaic: Command): Command {
     });
 
   const u = (key: string, text: string) => withDefault(autoSchema, key, text);
-  mosaic.command('auto')
-    .description("mosaic the regions a classifier's CAM highlights for a class; writes OUT/<name>.png and OUT/<name>_mask.png")
-    .argument('<inputs...>', 'image files or folders')
+  const autoCmd = mosaic.command('auto')
+    .description("mosaic the regions a classifier's CAM highlights for a class; writes OUT/<name>.png and OUT/<name>_mask.png (videos: OUT, tracked over time)")
+    .argument('<inputs...>', 'image files or folders, or videos')
     .requiredOption('--classifier <model.onnx>', 'ONNX image classifier (GAP + linear head for cam; see `img2img cam`)')
     .requiredOption('--class <n|name>', 'class whose regions are mosaicked')
-    .requiredOption('-o, --output <dir>', 'output folder')
+    .requiredOption('-o, --output <dir>', 'output folder (a video file for one video)')
     .option('--threshold <f>', u('threshold', 'inside = CAM >= f * CAM max'), num)
     .option('--regions <largest|all>', u('regions', `keep the largest connected region or all (${REGION_CHOICES.join(', ')})`), oneOf(REGION_CHOICES))
     .option('--dilate <px>', u('dilate', 'grow the regions by this many pixels'), num)
@@ -98,21 +103,23 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .option('--style <style>', u('style', `block colour: ${MOSAIC_STYLES.join(', ')}`), style)
     .option('--block-size <n|auto|area>', u('blockSize', 'block side in px; auto = ceil(long side/100) >= 4; area = grows with region area'), blockSize)
     .option('--feather <radius>', u('feather', 'feather the edge (Gaussian-blurred mask of this radius in px)'), num)
-    .option('--seed <n>', u('seed', 'seed for --style random'), int(0))
-    .action(async (inputs: string[], o) => {
+    .option('--seed <n>', u('seed', 'seed for --style random'), int(0));
+  addVideoOptions(autoCmd).action(async (inputs: string[], o) => {
       const bar = batchBar();
+      const video = videoFrom(o);
       const lines: string[] = [];
       try {
         await auto({
           inputs, output: o.output, classifier: o.classifier, class: o.class, threshold: o.threshold, regions: o.regions, dilate: o.dilate,
           method: o.method, featureNode: o.featureNode, fcNode: o.fcNode, inputSize: o.inputSize, normalize: o.normalize,
-          style: o.style, blockSize: o.blockSize, feather: o.feather, seed: o.seed,
+          style: o.style, blockSize: o.blockSize, feather: o.feather, seed: o.seed, ...video.options,
           onResult: (r) => lines.push(`${r.output}  ${r.regions} region${r.regions === 1 ? '' : 's'}, ${r.area} px  p=${r.probability.toFixed(3)}`),
           onProgress: bar.update,
           onError: (_input, err) => lines.push(`error: ${err.message}`),
         });
       } finally {
         bar.stop();
+        video.bar.stop();
         for (const l of lines) (l.startsWith('error:') ? console.error : console.log)(l);
       }
     });

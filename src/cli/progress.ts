@@ -4,6 +4,7 @@ import cliProgress from 'cli-progress';
 import type { TrainProgress } from '../train/options.js';
 import type { DownloadProgress } from '../data/http-download.js';
 import { formatBytes } from '../data/progress.js';
+import type { VideoProgress } from '../video/pipeline.js';
 
 export interface BatchBar { update: (done: number, total: number) => void; stop: () => void }
 
@@ -85,6 +86,34 @@ export function byteBar(label: string): DownloadProgress & { stop(): void } {
       bar?.update(bytes, payload(bytes));
     },
     stop() {
+      bar?.stop();
+      bar = null;
+    },
+  };
+}
+
+/** Video progress: phase, frames, frames per second and ETA, one bar per phase, on stderr. */
+export function videoBar(): { update: (input: string, p: VideoProgress) => void; stop: () => void } {
+  let bar: cliProgress.SingleBar | null = null;
+  let key = '';
+  const fmtEta = (s: number | null) => (s === null || !Number.isFinite(s) ? '-' : s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`);
+  return {
+    update(input, p) {
+      if (p.phase === 'mux') {
+        bar?.stop();
+        bar = null;
+        return;
+      }
+      if (key !== `${input} ${p.phase}` || !bar) {
+        bar?.stop();
+        key = `${input} ${p.phase}`;
+        bar = new cliProgress.SingleBar({ stream: process.stderr, format: `${p.phase === 'analyze' ? 'analysing' : 'processing'} {bar} {value}/{total} frames | {fps} fps | ETA {etaText}`, hideCursor: true },
+          cliProgress.Presets.shades_classic);
+        bar.start(p.total, p.frame, { fps: '-', etaText: '-' });
+      }
+      bar.update(p.frame, { fps: p.fps.toFixed(1), etaText: fmtEta(p.etaSeconds) });
+    },
+    stop: () => {
       bar?.stop();
       bar = null;
     },

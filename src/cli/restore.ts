@@ -8,6 +8,7 @@ import { SHIPPED_MODEL_NAMES } from '../restore/shipped.js';
 import { collect, int, num, oneOf, withDefault } from './parse.js';
 import { batchBar } from './progress.js';
 import { addRuntimeOptions, runtimeFrom } from './runtime-options.js';
+import { addVideoOptions, videoFrom } from './video-options.js';
 
 /** Steps, loss, rate and ETA of a restorer training on stderr; a line per validation. */
 function restorerBar(): { update: (p: RestorerProgress) => void; stop: () => void } {
@@ -43,8 +44,8 @@ export function registerRestoreCommands(program: Command): Command {
   const a = (key: string, text: string) => withDefault(applySchema, key, text);
   const applyCmd = restore.command('apply')
     .description('restore mosaicked regions (mask components, boxes or located mosaics); pixels outside them and their feather band stay identical')
-    .argument('<inputs...>', 'image files or folders')
-    .requiredOption('-o, --output <path>', 'output file (one input) or folder (PNG files)')
+    .argument('<inputs...>', 'image files or folders, or videos')
+    .requiredOption('-o, --output <path>', 'output file (one input) or folder (PNG files; videos keep their container)')
     .option('--box <x,y,w,h>', 'a mosaicked rectangle (repeatable)', collect)
     .option('--mask <file>', 'mask image of the input size (> 127 = mosaic); each connected component is one region')
     .option('--auto', 'find the mosaics in each image (lossless inputs; see --tolerance)')
@@ -56,23 +57,31 @@ export function registerRestoreCommands(program: Command): Command {
       oneOf(MOSAIC_STYLES))
     .option('--no-consistency', 'for average mosaics: do not force each restored block\'s mean to its colour')
     .option('--tolerance <n>', a('tolerance', '--auto and grid estimation: largest per-channel difference counted as equal (lossy files)'), int(0))
-    .option('--feather <px>', a('feather', 'blend band outside each region (0 = hard edge)'), int(0));
+    .option('--feather <px>', a('feather', 'blend band outside each region (0 = hard edge)'), int(0))
+    .option('--keyframes <file>', 'videos: JSON of boxes at keyframes, interpolated between them (docs/video.md)')
+    .option('--temporal <x>', a('temporal', 'videos: temporal smoothing of the model\'s detail on static content, 0 (off) .. 1'), num);
+  addVideoOptions(applyCmd);
   addRuntimeOptions(applyCmd).action(async (inputs: string[], o: Record<string, any>) => {
     const bar = batchBar('restore');
+    const video = videoFrom(o);
     try {
       const done = await apply({
         inputs, output: o.output, boxes: o.box, mask: o.mask, auto: o.auto, model: o.model, checkpoint: o.checkpoint, method: o.method,
-        style: o.style, consistency: o.consistency, tolerance: o.tolerance, feather: o.feather,
+        style: o.style, consistency: o.consistency, tolerance: o.tolerance, feather: o.feather, keyframes: o.keyframes, temporal: o.temporal,
+        ...video.options,
         runtime: runtimeFrom(o),
         onProgress: bar.update,
         onError: (input, err) => console.error(`error: ${err.message.includes(input) ? err.message : `${input}: ${err.message}`}`),
       });
       bar.stop();
+      video.bar.stop();
       const regions = done.reduce((s, d) => s + d.regions, 0), restored = done.reduce((s, d) => s + d.restored, 0);
       const skipped = regions - restored;
-      console.log(`restored ${restored} region(s) in ${done.length} image(s) into ${o.output}${skipped ? `; ${skipped} region(s) held no mosaic grid and were left as they are` : ''}`);
+      const what = done.some((d) => d.video) ? `${done.reduce((s, d) => s + (d.video?.frames ?? 0), 0)} frame(s) of ${done.length} video(s)` : `${done.length} image(s)`;
+      console.log(`restored ${restored} region(s) in ${what} into ${o.output}${skipped ? `; ${skipped} region(s) held no mosaic grid and were left as they are` : ''}`);
     } finally {
       bar.stop();
+      video.bar.stop();
     }
   });
 

@@ -6,6 +6,7 @@ import { translate, translateSchema } from '../inference/job.js';
 import { int, oneOf, withDefault } from './parse.js';
 import { batchBar } from './progress.js';
 import { addRuntimeOptions, runtimeFrom } from './runtime-options.js';
+import { addVideoOptions, videoFrom } from './video-options.js';
 
 const d = (key: string, text: string) => withDefault(translateSchema, key, text);
 
@@ -13,7 +14,7 @@ export function registerTranslateCommand(program: Command): void {
   const cmd = program
     .command('translate')
     .description('run a generator on images or folders of any size')
-    .argument('<inputs...>', 'image files or folders')
+    .argument('<inputs...>', 'image files or folders, or videos')
     .requiredOption('--checkpoint <file>', 'generator: *_net_G*.safetensors (self-describing) or a reference .pth with --netG/--norm/--ngf')
     .requiredOption('-o, --output <path>', 'output folder (or an image file for a single input)')
     .option('--eval', 'eval mode: BatchNorm running statistics, no dropout')
@@ -25,18 +26,22 @@ export function registerTranslateCommand(program: Command): void {
     .option('--dropout', '.pth only: the generator was built with dropout (the default)')
     .option('--no-dropout', '.pth only: the generator was built without dropout')
     .option('--seed <n>', d('seed', 'seed of dropout when not --eval'), int(0));
+  addVideoOptions(cmd);
   addRuntimeOptions(cmd).action(async (inputs: string[], o: Record<string, any>) => {
     const bar = batchBar();
+    const video = videoFrom(o);
     try {
       const r = await translate({
         inputs, output: o.output, checkpoint: o.checkpoint, eval: o.eval, netG: o.netG, norm: o.norm, ngf: o.ngf, inputNc: o.inputNc,
-        outputNc: o.outputNc, dropout: o.dropout, seed: o.seed, runtime: runtimeFrom(o),
+        outputNc: o.outputNc, dropout: o.dropout, seed: o.seed, runtime: runtimeFrom(o), ...video.options,
         onProgress: bar.update, onError: (_path, err) => console.error(err.message),
       });
       bar.stop();
-      console.log(`translated ${r.outputs.length} image(s) into ${o.output}`);
+      video.bar.stop();
+      console.log(r.videos ? `translated ${r.videos.reduce((s, v) => s + v.frames, 0)} frame(s) of ${r.videos.length} video(s) into ${o.output}` : `translated ${r.outputs.length} image(s) into ${o.output}`);
     } finally {
       bar.stop();
+      video.bar.stop();
     }
   });
 }

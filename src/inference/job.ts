@@ -10,6 +10,9 @@ import { outputIsFolder } from '../data/output-path.js';
 import { batchHooks, inputList, int, parseOptions } from '../util/options.js';
 import { loadGenerator } from './load-generator.js';
 import { Translator } from './translator.js';
+import { translateVideos, videoInputs } from '../video/jobs.js';
+import { videoFields } from '../video/options.js';
+import type { VideoResult } from '../video/pipeline.js';
 
 const g = GeneratorConfig.shape;
 
@@ -32,12 +35,13 @@ export const translateSchema = z.object({
   dropout: g.useDropout,
   /** Seed of dropout when not in eval mode. */
   seed: int(0).default(0),
+  ...videoFields,
   runtime: runtimeSchema,
   ...batchHooks,
 }).strict();
 export type TranslateOptions = z.input<typeof translateSchema>;
 
-export interface TranslateResult { outputs: string[] }
+export interface TranslateResult { outputs: string[]; videos?: VideoResult[] }
 
 /**
  * Runs a generator on images of any size (padded to what the architecture needs, cropped back).
@@ -46,11 +50,16 @@ export interface TranslateResult { outputs: string[] }
 export async function translate(options: TranslateOptions): Promise<TranslateResult> {
   const o = parseOptions(translateSchema, 'translate', options);
   const gen = await loadGenerator(o.checkpoint, { netG: o.netG, norm: o.norm, ngf: o.ngf, inputNc: o.inputNc, outputNc: o.outputNc, useDropout: o.dropout });
+  const videos = await videoInputs(o.inputs, o.output);
   const { files, hadFolder } = await expandInputs(o.inputs);
   if (files.length === 0) throw new Error(`no images found in ${o.inputs.join(', ')}`);
   const singleFile = !outputIsFolder(o.output, files.length, hadFolder);
   const translator = new Translator(gen.net, gen.config, o.eval, runtimeOptions(o.runtime), o.seed);
   try {
+    if (videos.length) {
+      const done = await translateVideos(videos, o.output, translator, { job: 'translate', checkpoint: o.checkpoint, eval: o.eval, seed: o.seed }, o);
+      return { outputs: done.map((v) => v.output), videos: done };
+    }
     const outputs = await forEachFile(files, async ({ path }) => {
       const img = await readImage(path, { channels: gen.config.inputNc as Channels });
       const x = imageToCHW(img);

@@ -15,6 +15,10 @@ import { maskToImage } from './mask.js';
 import { DEFAULT_BLOCK_SIZE } from './mosaic.js';
 import { MOSAIC_STYLES, PIXELATE_DEFAULTS } from './pixelate.js';
 
+import { autoMosaicVideos, mosaicVideos, videoInputs } from '../video/jobs.js';
+import { videoFields } from '../video/options.js';
+import type { VideoResult } from '../video/pipeline.js';
+
 export { makePairs as pairs, pairsSchema, type PairsOptions } from './pairs.js';
 
 /** A block size: pixels, 'auto' (ceil(long side / 100), >= 4) or 'area' (grows with the region); text is parsed. */
@@ -56,6 +60,9 @@ export const addSchema = z.object({
   blockAspect: z.number().min(0.05).default(PIXELATE_DEFAULTS.blockAspect),
   /** Align blocks to the image origin or to the region's box. */
   grid: z.enum(['image', 'region']).default(PIXELATE_DEFAULTS.grid),
+  /** Videos: a keyframe file of boxes over time, interpolated (see docs/video.md). */
+  keyframes: z.string().min(1).optional(),
+  ...videoFields,
   ...batchHooks,
 }).strict();
 export type AddJobOptions = z.input<typeof addSchema>;
@@ -65,9 +72,15 @@ export type AddJobOptions = z.input<typeof addSchema>;
  * Pixels outside the mask and its feather band stay bit-identical; writes are atomic. Returns the
  * written paths.
  */
-export async function add(options: AddJobOptions): Promise<{ outputs: string[] }> {
+export async function add(options: AddJobOptions): Promise<{ outputs: string[]; videos?: VideoResult[] }> {
   const o = parseOptions(addSchema, 'mosaic.add', options);
   const { inputs, output, mask, ...rest } = o;
+  const videos = await videoInputs(inputs, output);
+  if (videos.length) {
+    const done = await mosaicVideos(videos, output, { boxes: o.boxes, polygons: o.polygons, ellipses: o.ellipses, maskFile: mask, keyframes: o.keyframes }, rest, o);
+    return { outputs: done.map((v) => v.output), videos: done };
+  }
+  if (o.keyframes) throw new Error('mosaic.add: keyframes are for videos; the inputs are images');
   return { outputs: await mosaicFiles(inputs, output, { ...rest, maskFile: mask }) };
 }
 
@@ -87,14 +100,17 @@ export const autoSchema = z.object({
   ...mosaicLook,
   /** Called with each image's result. */
   onResult: callback<(r: AutoMosaicResult) => void>().optional(),
+  ...videoFields,
   ...batchHooks,
 }).strict();
 export type AutoJobOptions = z.input<typeof autoSchema>;
 
 /** Mosaics the regions a classifier's CAM highlights for one class (see auto.ts). */
-export async function auto(options: AutoJobOptions): Promise<AutoMosaicResult[]> {
+export async function auto(options: AutoJobOptions): Promise<AutoMosaicResult[] | VideoResult[]> {
   const o = parseOptions(autoSchema, 'mosaic.auto', options);
   const { inputs, output, class: classSpec, ...rest } = o;
+  const videos = await videoInputs(inputs, output);
+  if (videos.length) return autoMosaicVideos(videos, output, { ...rest, classSpec }, rest, o);
   return autoMosaicFiles(inputs, output, { ...rest, classSpec });
 }
 

@@ -28,7 +28,14 @@ export interface RestoreFilesOptions extends BatchHooks {
   feather?: number;
 }
 
-export interface RestoredFile { input: string; output: string; regions: number; restored: number }
+export interface RestoredFile {
+  input: string;
+  output: string;
+  regions: number;
+  restored: number;
+  /** Videos: the run's details (frames, encoder, timings); regions count region-frames. */
+  video?: import('../video/pipeline.js').VideoResult;
+}
 
 /** The regions of one image from the options; errors name the mask or box and the image size. */
 export async function collectRegions(img: Image, o: Pick<RestoreFilesOptions, 'mask' | 'boxes' | 'auto' | 'tolerance'>): Promise<Region[]> {

@@ -11,6 +11,8 @@ import { loadRestorer } from './net/checkpoint.js';
 import { RestorerRunner } from './net/runner.js';
 import { DEFAULT_FEATHER } from './paste.js';
 import { SHIPPED_MODEL_NAMES, SHIPPED_MODELS } from './shipped.js';
+import { restoreVideos, videoInputs } from '../video/jobs.js';
+import { videoFields } from '../video/options.js';
 
 export { trainRestorer as train, RestorerTrainSchema as trainSchema, type RestorerTrainOptions as TrainOptions } from './net/train.js';
 
@@ -41,6 +43,11 @@ export const applySchema = z.object({
   consistency: z.boolean().default(true),
   /** Blend band outside each region, px (0 = hard edge). */
   feather: int(0).max(256).default(DEFAULT_FEATHER),
+  /** Videos: a keyframe file of boxes over time (see docs/video.md). */
+  keyframes: z.string().min(1).optional(),
+  /** Videos: temporal smoothing of the model's detail on static content, 0 (off) .. 1. */
+  temporal: z.number().min(0).max(1).default(0.8),
+  ...videoFields,
   runtime: runtimeSchema,
   ...batchHooks,
 }).strict();
@@ -63,8 +70,10 @@ export function modelPath(o: Pick<z.output<typeof applySchema>, 'method' | 'mode
 export async function apply(options: ApplyOptions): Promise<RestoredFile[]> {
   const o = parseOptions(applySchema, 'restore.apply', options);
   const path = modelPath(o);
+  const videos = await videoInputs(o.inputs, o.output);
   const runner = path ? new RestorerRunner((await loadRestorer(path)).net, runtimeOptions(o.runtime)) : null;
   try {
+    if (videos.length) return await restoreVideos(videos, o.output, o, runner);
     return await restoreFiles(o.inputs, o.output, { ...o, runner });
   } finally {
     await runner?.release();

@@ -4,6 +4,7 @@
 import type { Image } from '../data/image.js';
 import { connectedComponents } from '../mosaic/components.js';
 import { locateMosaic, type LocateOptions } from '../mosaic/locate.js';
+import type { BlockGrid } from '../mosaic/blocks.js';
 import type { Box, Mask } from '../mosaic/mask.js';
 
 export interface Region {
@@ -13,6 +14,8 @@ export interface Region {
   local: Uint8Array;
   /** For messages: "box 10,10,20,20", "mask component 2", "located region 1". */
   label: string;
+  /** The block grid when already known (video tracks reuse one per track); else it is estimated. */
+  grid?: BlockGrid;
 }
 
 const boxText = (b: Box): string => `${b.x},${b.y},${b.w},${b.h}`;

@@ -70,7 +70,7 @@ export async function restoreRegions(img: Image, regions: readonly Region[], o: 
   const reports: RegionReport[] = [];
   const colour = Math.min(img.channels, 3);
   for (const region of regions) {
-    const grid = estimateGrid(out, region, tolerance);
+    const grid = region.grid ?? estimateGrid(out, region, tolerance);
     reports.push({ label: region.label, grid });
     if (!grid) continue;
     const mosaicFull = mosaicPixels(out, region, grid, tolerance);
