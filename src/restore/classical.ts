@@ -75,25 +75,33 @@ function axisTaps(n: number, size: number, origin: number, offset: number, first
   return { idx, w };
 }
 
-/** Cubic interpolation of a gw x gh grid (planar, `channels`) onto w x h pixels, separably. */
-function interpolateGrid(grid: Float32Array, gw: number, gh: number, channels: number, tx: ReturnType<typeof axisTaps>, ty: ReturnType<typeof axisTaps>, w: number, h: number): Float32Array {
-  const rows = new Float32Array(channels * gh * w);
+/** Pixel ranges [x0, x1) x [y0, y1) of an image. */
+interface Rect { x0: number; x1: number; y0: number; y1: number }
+
+/**
+ * Cubic interpolation of a gw x gh grid (planar, `channels`) onto the pixels of `r` (default: all
+ * w x h), separably; the result is planar over the rectangle.
+ */
+function interpolateGrid(grid: Float32Array, gw: number, gh: number, channels: number, tx: ReturnType<typeof axisTaps>, ty: ReturnType<typeof axisTaps>, w: number, h: number,
+  r: Rect = { x0: 0, x1: w, y0: 0, y1: h }): Float32Array {
+  const rw = r.x1 - r.x0, rh = r.y1 - r.y0;
+  const rows = new Float32Array(channels * gh * rw);
   for (let k = 0; k < channels; k++) {
     for (let j = 0; j < gh; j++) {
-      const g = (k * gh + j) * gw, r = (k * gh + j) * w;
-      for (let x = 0; x < w; x++) {
+      const g = (k * gh + j) * gw, o = (k * gh + j) * rw;
+      for (let x = r.x0; x < r.x1; x++) {
         const q = x * 4;
-        rows[r + x] = tx.w[q] * grid[g + tx.idx[q]] + tx.w[q + 1] * grid[g + tx.idx[q + 1]] + tx.w[q + 2] * grid[g + tx.idx[q + 2]] + tx.w[q + 3] * grid[g + tx.idx[q + 3]];
+        rows[o + x - r.x0] = tx.w[q] * grid[g + tx.idx[q]] + tx.w[q + 1] * grid[g + tx.idx[q + 1]] + tx.w[q + 2] * grid[g + tx.idx[q + 2]] + tx.w[q + 3] * grid[g + tx.idx[q + 3]];
       }
     }
   }
-  const out = new Float32Array(channels * h * w);
+  const out = new Float32Array(channels * rh * rw);
   for (let k = 0; k < channels; k++) {
-    for (let y = 0; y < h; y++) {
-      const q = y * 4, o = (k * h + y) * w;
-      const r0 = (k * gh + ty.idx[q]) * w, r1 = (k * gh + ty.idx[q + 1]) * w, r2 = (k * gh + ty.idx[q + 2]) * w, r3 = (k * gh + ty.idx[q + 3]) * w;
+    for (let y = r.y0; y < r.y1; y++) {
+      const q = y * 4, o = (k * rh + y - r.y0) * rw;
+      const r0 = (k * gh + ty.idx[q]) * rw, r1 = (k * gh + ty.idx[q + 1]) * rw, r2 = (k * gh + ty.idx[q + 2]) * rw, r3 = (k * gh + ty.idx[q + 3]) * rw;
       const w0 = ty.w[q], w1 = ty.w[q + 1], w2 = ty.w[q + 2], w3 = ty.w[q + 3];
-      for (let x = 0; x < w; x++) out[o + x] = w0 * rows[r0 + x] + w1 * rows[r1 + x] + w2 * rows[r2 + x] + w3 * rows[r3 + x];
+      for (let x = 0; x < rw; x++) out[o + x] = w0 * rows[r0 + x] + w1 * rows[r1 + x] + w2 * rows[r2 + x] + w3 * rows[r3 + x];
     }
   }
   return out;
@@ -193,52 +201,86 @@ export function projectOntoMosaic(img: PlanarImage, blocks: BlockColours, mosaic
   clamp255(img.data);
 }
 
-/** Back-projection rounds, then the exact per-block projection (see the top of this file). */
+/**
+ * Back-projection rounds, then the exact per-block projection (see the top of this file). Only
+ * the blocks that hold mosaic pixels matter, so the work is limited to the rectangle they cover.
+ */
 function projectBlockMeans(img: PlanarImage, colour: Float32Array, hasMosaic: Uint8Array, mosaic: Uint8Array, grid: BlockGrid, fi: number, fj: number, gw: number, gh: number,
   tx: ReturnType<typeof axisTaps>, ty: ReturnType<typeof axisTaps>, passes: number): void {
   const { width: w, height: h, channels: c, data } = img;
   const { bw, bh, ox, oy } = grid;
   const plane = w * h, cells = gw * gh;
-  const sum = new Float64Array(c * cells), count = new Float64Array(cells), inside = new Float64Array(cells);
-  // Block index of every pixel (once).
-  const blockOf = new Int32Array(plane);
+  // The rectangle of whole blocks (clipped to the image) around the mosaic pixels.
+  let mx0 = w, mx1 = -1, my0 = h, my1 = -1;
   for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!mosaic[y * w + x]) continue;
+      if (x < mx0) mx0 = x;
+      if (x > mx1) mx1 = x;
+      if (y < my0) my0 = y;
+      if (y > my1) my1 = y;
+    }
+  }
+  if (mx1 < 0) return;
+  const r: Rect = {
+    x0: Math.max(0, ox + Math.floor((mx0 - ox) / bw) * bw), x1: Math.min(w, ox + (Math.floor((mx1 - ox) / bw) + 1) * bw),
+    y0: Math.max(0, oy + Math.floor((my0 - oy) / bh) * bh), y1: Math.min(h, oy + (Math.floor((my1 - oy) / bh) + 1) * bh),
+  };
+  const rw = r.x1 - r.x0;
+  // Pixels of the rectangle by index p = y * w + x, listed once with their block.
+  const pix: number[] = [], blockList: number[] = [];
+  for (let y = r.y0; y < r.y1; y++) {
     const j = Math.floor((y - oy) / bh) - fj;
-    for (let x = 0; x < w; x++) blockOf[y * w + x] = j * gw + Math.floor((x - ox) / bw) - fi;
+    for (let x = r.x0; x < r.x1; x++) {
+      pix.push(y * w + x);
+      blockList.push(j * gw + Math.floor((x - ox) / bw) - fi);
+    }
   }
-  for (let p = 0; p < plane; p++) {
-    count[blockOf[p]]++;
-    if (mosaic[p]) inside[blockOf[p]]++;
-  }
+  const pixels = Int32Array.from(pix), blockOf = Int32Array.from(blockList), n = pixels.length;
+  const sum = new Float64Array(c * cells), count = new Float64Array(cells);
+  for (let i = 0; i < n; i++) count[blockOf[i]]++;
   const errors = (): Float32Array => {
     sum.fill(0);
-    for (let k = 0; k < c; k++) for (let p = 0; p < plane; p++) sum[k * cells + blockOf[p]] += data[k * plane + p];
+    for (let k = 0; k < c; k++) for (let i = 0; i < n; i++) sum[k * cells + blockOf[i]] += data[k * plane + pixels[i]];
     const e = new Float32Array(c * cells);
     for (let k = 0; k < c; k++) for (let b = 0; b < cells; b++) e[k * cells + b] = hasMosaic[b] ? colour[k * cells + b] - sum[k * cells + b] / count[b] : 0;
     return e;
   };
   for (let pass = 0; pass < passes; pass++) {
-    const d = interpolateGrid(errors(), gw, gh, c, tx, ty, w, h);
-    for (let k = 0; k < c; k++) for (let p = 0; p < plane; p++) if (mosaic[p]) data[k * plane + p] += d[k * plane + p];
+    const d = interpolateGrid(errors(), gw, gh, c, tx, ty, w, h, r);
+    const rh = r.y1 - r.y0;
+    for (let k = 0; k < c; k++) {
+      for (let i = 0; i < n; i++) {
+        const p = pixels[i];
+        if (mosaic[p]) data[k * plane + p] += d[(k * rh + Math.floor(p / w) - r.y0) * rw + (p % w) - r.x0];
+      }
+    }
   }
   // Exact projection with clamping to 0..255: a block's error is shared by its mosaic pixels
   // that can still move that way (a pixel at 255 cannot go up), so blocks next to saturated
   // areas still get their mean; a few rounds settle what clamping leaves.
   const free = new Float64Array(cells);
-  for (let p = 0; p < data.length; p++) data[p] = data[p] < 0 ? 0 : data[p] > 255 ? 255 : data[p];
+  for (let k = 0; k < c; k++) {
+    for (let i = 0; i < n; i++) {
+      const q = k * plane + pixels[i];
+      data[q] = data[q] < 0 ? 0 : data[q] > 255 ? 255 : data[q];
+    }
+  }
   for (let round = 0; round < 12; round++) {
     const e = errors();
-    if (round > 0 && e.every((v) => Math.abs(v) < 0.005)) break;
+    if (e.every((v) => Math.abs(v) < 0.005)) break;
     for (let k = 0; k < c; k++) {
       free.fill(0);
-      for (let p = 0; p < plane; p++) {
+      for (let i = 0; i < n; i++) {
+        const p = pixels[i];
         if (!mosaic[p]) continue;
-        const b = blockOf[p], v = data[k * plane + p], eb = e[k * cells + b];
+        const b = blockOf[i], v = data[k * plane + p], eb = e[k * cells + b];
         if ((eb > 0 && v < 255) || (eb < 0 && v > 0)) free[b]++;
       }
-      for (let p = 0; p < plane; p++) {
+      for (let i = 0; i < n; i++) {
+        const p = pixels[i];
         if (!mosaic[p]) continue;
-        const b = blockOf[p], v = data[k * plane + p], eb = e[k * cells + b];
+        const b = blockOf[i], v = data[k * plane + p], eb = e[k * cells + b];
         if (!free[b] || !((eb > 0 && v < 255) || (eb < 0 && v > 0))) continue;
         const u = v + (eb * count[b]) / free[b];
         data[k * plane + p] = u < 0 ? 0 : u > 255 ? 255 : u;
