@@ -1,5 +1,6 @@
 // `img2img mosaic add|pairs|locate|auto`: flags onto the mosaic jobs (defaults in their schemas).
 import type { Command } from 'commander';
+import type { JobSink } from './job-sink.js';
 import { add, addSchema, auto, autoSchema, locate, locateSchema, pairs, pairsSchema } from '../mosaic/job.js';
 import { parseBlockSize } from '../mosaic/block-size.js';
 import { parseSplit } from '../mosaic/pairs.js';
@@ -9,14 +10,14 @@ import { REGION_CHOICES } from '../mosaic/cam-regions.js';
 import { collect, int, num, oneOf, withDefault, wrapParse } from './parse.js';
 import { batchBar } from './progress.js';
 import { methodArg, normalizeArg } from './cam.js';
-import { addVideoOptions, videoFrom } from './video-options.js';
+import { addVideoOptions, videoFrom, videoOptionsFrom } from './video-options.js';
 
 const style = wrapParse(parseMosaicStyle);
 const blockSize = wrapParse(parseBlockSize);
 const errorLine = (input: string, err: Error) => console.error(`error: ${err.message.includes(input) ? err.message : `${input}: ${err.message}`}`);
 
-/** Adds `add`, `pairs`, `locate` and `auto` to the `mosaic` command. */
-export function registerMosaicCommands(mosaic: Command): Command {
+/** Adds `add`, `pairs`, `locate` and `auto` to the `mosaic` command; with a sink, `add` and `auto` hand their options to it instead of running. */
+export function registerMosaicCommands(mosaic: Command, sink?: JobSink): Command {
   if (!mosaic.description()) mosaic.description('pixelate regions, find existing mosaics, build mosaic-removal training pairs');
   const a = (key: string, text: string) => withDefault(addSchema, key, text);
   const addCmd = mosaic.command('add')
@@ -34,16 +35,17 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .option('--grid <image|region>', a('grid', 'align blocks to the image origin or to the region box'), oneOf(['image', 'region'] as const))
     .option('--seed <n>', a('seed', 'seed for --style random'), int(0))
     .option('--keyframes <file>', 'videos: JSON of boxes at keyframes, interpolated between them (docs/video.md)');
-  addVideoOptions(addCmd).action(async (inputs: string[], o) => {
+  addVideoOptions(addCmd).action(async (inputs: string[], o, cmd: Command) => {
+    const options = {
+      inputs, output: o.output, boxes: o.box, polygons: o.polygon, ellipses: o.ellipse, mask: o.mask,
+      style: o.style, blockSize: o.blockSize, blockAspect: o.blockAspect, feather: o.feather, grid: o.grid, seed: o.seed, keyframes: o.keyframes,
+      ...videoOptionsFrom(o),
+    };
+    if (sink) return sink('mosaic.add', options, cmd);
     const bar = batchBar();
     const video = videoFrom(o);
     try {
-      await add({
-        inputs, output: o.output, boxes: o.box, polygons: o.polygon, ellipses: o.ellipse, mask: o.mask,
-        style: o.style, blockSize: o.blockSize, blockAspect: o.blockAspect, feather: o.feather, grid: o.grid, seed: o.seed, keyframes: o.keyframes,
-        ...video.options,
-        onProgress: bar.update, onError: errorLine,
-      });
+      await add({ ...options, ...video.options, onProgress: bar.update, onError: errorLine });
     } finally {
       bar.stop();
       video.bar.stop();
@@ -104,15 +106,19 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .option('--block-size <n|auto|area>', u('blockSize', 'block side in px; auto = ceil(long side/100) >= 4; area = grows with region area'), blockSize)
     .option('--feather <radius>', u('feather', 'feather the edge (Gaussian-blurred mask of this radius in px)'), num)
     .option('--seed <n>', u('seed', 'seed for --style random'), int(0));
-  addVideoOptions(autoCmd).action(async (inputs: string[], o) => {
+  addVideoOptions(autoCmd).action(async (inputs: string[], o, cmd: Command) => {
+      const options = {
+        inputs, output: o.output, classifier: o.classifier, class: o.class, threshold: o.threshold, regions: o.regions, dilate: o.dilate,
+        method: o.method, featureNode: o.featureNode, fcNode: o.fcNode, inputSize: o.inputSize, normalize: o.normalize,
+        style: o.style, blockSize: o.blockSize, feather: o.feather, seed: o.seed, ...videoOptionsFrom(o),
+      };
+      if (sink) return sink('mosaic.auto', options, cmd);
       const bar = batchBar();
       const video = videoFrom(o);
       const lines: string[] = [];
       try {
         await auto({
-          inputs, output: o.output, classifier: o.classifier, class: o.class, threshold: o.threshold, regions: o.regions, dilate: o.dilate,
-          method: o.method, featureNode: o.featureNode, fcNode: o.fcNode, inputSize: o.inputSize, normalize: o.normalize,
-          style: o.style, blockSize: o.blockSize, feather: o.feather, seed: o.seed, ...video.options,
+          ...options, ...video.options,
           onResult: (r) => lines.push(`${r.output}  ${r.regions} region${r.regions === 1 ? '' : 's'}, ${r.area} px  p=${r.probability.toFixed(3)}`),
           onProgress: bar.update,
           onError: (_input, err) => lines.push(`error: ${err.message}`),

@@ -1,6 +1,7 @@
 // `img2img restore apply` and `img2img restore train`: flags onto the restoration jobs.
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import type { JobSink } from './job-sink.js';
 import { MOSAIC_STYLES } from '../mosaic/pixelate.js';
 import { apply, applySchema, RESTORE_METHODS, train, trainSchema } from '../restore/job.js';
 import type { RestorerProgress } from '../restore/net/train.js';
@@ -8,7 +9,7 @@ import { SHIPPED_MODEL_NAMES } from '../restore/shipped.js';
 import { collect, int, num, oneOf, withDefault } from './parse.js';
 import { batchBar } from './progress.js';
 import { addRuntimeOptions, runtimeFrom } from './runtime-options.js';
-import { addVideoOptions, videoFrom } from './video-options.js';
+import { addVideoOptions, videoFrom, videoOptionsFrom } from './video-options.js';
 
 /** Steps, loss, rate and ETA of a restorer training on stderr; a line per validation. */
 function restorerBar(): { update: (p: RestorerProgress) => void; stop: () => void } {
@@ -36,8 +37,8 @@ function restorerBar(): { update: (p: RestorerProgress) => void; stop: () => voi
   };
 }
 
-/** Adds `restore apply` and `restore train` (under a `restore` command) to the program. */
-export function registerRestoreCommands(program: Command): Command {
+/** Adds `restore apply` and `restore train` (under a `restore` command) to the program; with a sink, `apply` hands its options to it instead of running. */
+export function registerRestoreCommands(program: Command, sink?: JobSink): Command {
   const restore = program.command('restore')
     .description('mosaic restoration with the shipped models (or your own); restoration invents plausible detail, it does not reveal what was hidden');
 
@@ -61,15 +62,19 @@ export function registerRestoreCommands(program: Command): Command {
     .option('--keyframes <file>', 'videos: JSON of boxes at keyframes, interpolated between them (docs/video.md)')
     .option('--temporal <x>', a('temporal', 'videos: temporal smoothing of the model\'s detail on static content, 0 (off) .. 1'), num);
   addVideoOptions(applyCmd);
-  addRuntimeOptions(applyCmd).action(async (inputs: string[], o: Record<string, any>) => {
+  addRuntimeOptions(applyCmd).action(async (inputs: string[], o: Record<string, any>, cmd: Command) => {
+    const options = {
+      inputs, output: o.output, boxes: o.box, mask: o.mask, auto: o.auto, model: o.model, checkpoint: o.checkpoint, method: o.method,
+      style: o.style, consistency: o.consistency, tolerance: o.tolerance, feather: o.feather, keyframes: o.keyframes, temporal: o.temporal,
+      ...videoOptionsFrom(o),
+      runtime: runtimeFrom(o),
+    };
+    if (sink) return sink('restore.apply', options, cmd);
     const bar = batchBar('restore');
     const video = videoFrom(o);
     try {
       const done = await apply({
-        inputs, output: o.output, boxes: o.box, mask: o.mask, auto: o.auto, model: o.model, checkpoint: o.checkpoint, method: o.method,
-        style: o.style, consistency: o.consistency, tolerance: o.tolerance, feather: o.feather, keyframes: o.keyframes, temporal: o.temporal,
-        ...video.options,
-        runtime: runtimeFrom(o),
+        ...options, ...video.options,
         onProgress: bar.update,
         onError: (input, err) => console.error(`error: ${err.message.includes(input) ? err.message : `${input}: ${err.message}`}`),
       });

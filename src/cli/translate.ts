@@ -1,16 +1,18 @@
 // `img2img translate`: flags onto the `translate` job.
 import type { Command } from 'commander';
+import type { JobSink } from './job-sink.js';
 import { GENERATOR_NAMES } from '../models/networks.js';
 import { NORM_TYPES } from '../models/norm.js';
 import { translate, translateSchema } from '../inference/job.js';
 import { int, oneOf, withDefault } from './parse.js';
 import { batchBar } from './progress.js';
 import { addRuntimeOptions, runtimeFrom } from './runtime-options.js';
-import { addVideoOptions, videoFrom } from './video-options.js';
+import { addVideoOptions, videoFrom, videoOptionsFrom } from './video-options.js';
 
 const d = (key: string, text: string) => withDefault(translateSchema, key, text);
 
-export function registerTranslateCommand(program: Command): void {
+/** Adds `translate`; with a sink, it hands its options to it instead of running. */
+export function registerTranslateCommand(program: Command, sink?: JobSink): void {
   const cmd = program
     .command('translate')
     .description('run a generator on images or folders of any size')
@@ -27,13 +29,17 @@ export function registerTranslateCommand(program: Command): void {
     .option('--no-dropout', '.pth only: the generator was built without dropout')
     .option('--seed <n>', d('seed', 'seed of dropout when not --eval'), int(0));
   addVideoOptions(cmd);
-  addRuntimeOptions(cmd).action(async (inputs: string[], o: Record<string, any>) => {
+  addRuntimeOptions(cmd).action(async (inputs: string[], o: Record<string, any>, command: Command) => {
+    const options = {
+      inputs, output: o.output, checkpoint: o.checkpoint, eval: o.eval, netG: o.netG, norm: o.norm, ngf: o.ngf, inputNc: o.inputNc,
+      outputNc: o.outputNc, dropout: o.dropout, seed: o.seed, runtime: runtimeFrom(o), ...videoOptionsFrom(o),
+    };
+    if (sink) return sink('translate', options, command);
     const bar = batchBar();
     const video = videoFrom(o);
     try {
       const r = await translate({
-        inputs, output: o.output, checkpoint: o.checkpoint, eval: o.eval, netG: o.netG, norm: o.norm, ngf: o.ngf, inputNc: o.inputNc,
-        outputNc: o.outputNc, dropout: o.dropout, seed: o.seed, runtime: runtimeFrom(o), ...video.options,
+        ...options, ...video.options,
         onProgress: bar.update, onError: (_path, err) => console.error(err.message),
       });
       bar.stop();

@@ -19,13 +19,18 @@ export function addVideoOptions(cmd: Command): Command {
     .option('--segment-seconds <s>', d('segmentSeconds', 'videos: seconds per segment (the unit of --resume)'), num);
 }
 
+/** The jobs' video options from those flags (plain data, no callbacks). */
+export function videoOptionsFrom(o: Record<string, any>): Record<string, unknown> {
+  return { codec: o.codec, crf: o.crf, preset: o.preset, lossless: o.lossless, ffmpeg: o.ffmpeg, resume: o.resume, segmentSeconds: o.segmentSeconds };
+}
+
 /** The jobs' video options from those flags, with a progress bar and notes on stderr. */
 export function videoFrom(o: Record<string, any>): { options: Record<string, unknown>; bar: { stop(): void } } {
   const bar = videoBar();
   return {
     bar,
     options: {
-      codec: o.codec, crf: o.crf, preset: o.preset, lossless: o.lossless, ffmpeg: o.ffmpeg, resume: o.resume, segmentSeconds: o.segmentSeconds,
+      ...videoOptionsFrom(o),
       onVideoProgress: bar.update,
       onVideoNote: (line: string) => console.error(`note: ${line}`),
     },

@@ -1,0 +1,18 @@
+import { Queue, Worker, QueueEvents, UnrecoverableError } from 'bullmq';
+import { Redis } from 'ioredis';
+const conn = () => new Redis('redis://127.0.0.1:6399', { maxRetriesPerRequest: null, protocol: 2 });
+const q = new Queue('t', { connection: conn() });
+const ev = new QueueEvents('t', { connection: conn() });
+await ev.waitUntilReady();
+ev.on('progress', (e) => console.log('progress', e));
+ev.on('completed', (e) => console.log('completed', e));
+ev.on('failed', (e) => console.log('failed', e));
+const w = new Worker('t', async (job) => { await job.updateProgress({ done: 1, total: 2 }); if (job.data.bad) throw new UnrecoverableError('bad input'); if (job.data.flaky && job.attemptsMade < 1) { const e: any = new Error('reset'); e.code='ECONNRESET'; throw e; } return { ok: job.data }; }, { connection: conn(), concurrency: 2 });
+await q.addBulk([{ name: 'a', data: { x: 1 } }, { name: 'b', data: { bad: 1 }, opts: { attempts: 3 } }, { name: 'c', data: { flaky: 1 }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 200 } } }]);
+await new Promise((r) => setTimeout(r, 2000));
+console.log(await q.getJobCounts());
+const failed = await q.getFailed();
+console.log(failed.map((j) => [j.id, j.failedReason, j.attemptsMade, j.attemptsStarted, j.stalledCounter]));
+const all = await q.getJobs(['completed']);
+console.log(all.map((j) => [j.id, j.returnvalue, j.attemptsMade, j.attemptsStarted, j.progress, j.processedOn, j.finishedOn]));
+await w.close(); await ev.close(); await q.close();
