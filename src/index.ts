@@ -24,6 +24,7 @@ export * as cam from './cam/index.js';
 export * as classifier from './classifier/index.js';
 export * as restore from './restore/index.js';
 export * as video from './video/index.js';
+export * as jobs from './jobs/index.js';
 export { OptionsError, type ProgressFn, type LogFn } from './util/options.js';
 export { runtimeSchema, type RuntimeInput } from './runtime/options.js';
 export { CompiledGraph, GraphDump, type RuntimeOptions } from './runtime/session.js';

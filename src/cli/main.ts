@@ -12,6 +12,7 @@ import { registerCdfDemo, registerGan2dDemo } from './demo.js';
 import { registerCamCommand } from './cam.js';
 import { registerClassifierCommands } from './classifier.js';
 import { registerRestoreCommands } from './restore.js';
+import { registerQueueCommands } from './queue.js';
 import { withFlagNames } from './parse.js';
 
 const program = new Command('img2img')
@@ -29,6 +30,7 @@ registerMosaicCommands(program.command('mosaic').description('pixelate regions, 
 const demo = program.command('demo').description('small generative-model demos');
 registerCdfDemo(demo);
 registerGan2dDemo(demo);
+registerQueueCommands(program);
 
 let running: Command | undefined;
 program.hook('preAction', (_root, action) => {
