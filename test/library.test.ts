@@ -15,4 +15,7 @@ test('library entry: build a generator, run it, and read its state_dict names', 
   assert.equal(typeof img2img.restore.restoreRegions, 'function');
   assert.equal(typeof img2img.restore.apply, 'function');
   assert.equal(typeof img2img.restore.psnr, 'function');
+  assert.equal(typeof img2img.jobs.BullJobRunner, 'function');
+  assert.equal(typeof img2img.jobs.InProcessJobRunner, 'function');
+  assert.equal(typeof img2img.jobs.submit, 'function');
 });
