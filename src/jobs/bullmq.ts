@@ -53,11 +53,15 @@ async function reachable(client: Redis, url: string, ms = 10_000): Promise<void>
     lastError = err.message;
   };
   client.on('error', onError);
+  const fail = () => new Error(`cannot reach Redis at ${redactUrl(url)}${lastError ? ` (${lastError})` : ''}`);
   try {
     await Promise.race([
-      client.ping(),
+      client.ping().catch((err: Error) => {
+        lastError ||= err.message;
+        throw fail();
+      }),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${redactUrl(url)}${lastError ? ` (${lastError})` : ''}`)), ms);
+        timer = setTimeout(() => reject(fail()), ms);
       }),
     ]);
   } finally {
