@@ -150,23 +150,29 @@ async function waitFor(runner: BullJobRunner, jobs: { id: string; label: string 
       if (running.delete(jobId)) report();
     });
   }
-  // Events can be missed (a reconnect, a trimmed event stream): when they go quiet, ask.
+  // The event reader was listening before the jobs were added, but events can still be missed (a
+  // reconnect, a trimmed event stream): when they go quiet for 5 s, ask about 200 pending jobs
+  // (the next 200 each time round).
+  let cursor = 0;
+  let polling = false;
   const poll = setInterval(() => {
-    if (Date.now() - lastEvent < 5000) return;
-    touch();
+    if (polling || Date.now() - lastEvent < 5000) return;
+    polling = true;
     void (async () => {
-      for (const id of [...pending].slice(0, 500)) {
-        const s = await runner.status(id).catch(() => undefined);
+      const ids = [...pending];
+      cursor = cursor >= ids.length ? 0 : cursor;
+      for (const id of ids.slice(cursor, cursor + 200)) {
+        const s = await runner.status(id).then((x) => x ?? null, () => 'unreachable' as const);
+        if (s === 'unreachable') break;
         if (s) settle(id, s.state, s.error);
-        else if (s === undefined && pending.has(id)) settle(id, 'failed', 'the job is no longer in the queue (removed)');
+        else settle(id, 'failed', 'the job is no longer in the queue (removed)');
       }
-    })();
+      cursor += 200;
+    })().finally(() => {
+      polling = false;
+      touch();
+    });
   }, 1000);
-  // Jobs may have finished before the listeners were attached: check once now.
-  for (const id of [...pending]) {
-    const s = await runner.status(id).catch(() => undefined);
-    if (s) settle(id, s.state, s.error);
-  }
   report();
   if (pending.size) await finished;
   clearInterval(poll);
