@@ -42,8 +42,12 @@ export interface ModelInfo {
 }
 
 /** The size rule in words (written beside the JSON form). */
-export function describeSizeRule(r: SizeRule): string {
+export function describeSizeRule(r: SizeRule, kind: ModelInfo['kind'] = 'generator'): string {
   if (!r.dynamic) return `fixed: height ${r.height}, width ${r.width}`;
+  if (kind === 'restorer') {
+    return `dynamic: window height and width any multiple of ${r.multiple}, at least ${r.min}, any number of block rows; `
+      + 'areas are cut into windows, their inputs built and the results blended by src/restore/net/tiles.ts';
+  }
   return `dynamic: height and width any multiple of ${r.multiple}, at least ${r.min}; pad other sizes up to that `
     + '(reflection, split evenly between both sides; edge repetition where the pad reaches the side) and crop the output back';
 }

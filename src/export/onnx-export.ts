@@ -76,7 +76,7 @@ const common = (kind: string, size: SizeRule, architecture: unknown, io: unknown
   [META.architecture]: JSON.stringify(architecture),
   [META.io]: JSON.stringify(io),
   [META.size]: JSON.stringify(size),
-  [META.sizeRule]: describeSizeRule(size),
+  [META.sizeRule]: describeSizeRule(size, kind as ModelInfo['kind']),
   [META.mode]: 'eval: BatchNorm running statistics, no dropout',
   ...(x.direction ? { [META.direction]: x.direction } : {}),
   ...(x.training ? { [META.training]: JSON.stringify(x.training) } : {}),

@@ -96,21 +96,26 @@ export function toChannels(img: Image, channels: number): Image {
 }
 
 /**
- * An exported generator on one image of any size, as `translate` runs it: the image (with the
- * model's input channels) padded to a size the model accepts, translated, cropped back.
+ * An exported generator on a [C, H, W] array in [-1, 1] of any size, as `translate` runs it:
+ * padded to a size the model accepts, translated, cropped back to [outputNc, H, W].
  */
-export async function translateImage(run: OnnxRun, info: ModelInfo, img: Image): Promise<Image> {
+export async function translateCHW(run: OnnxRun, info: ModelInfo, x: Float32Array, h: number, w: number): Promise<Float32Array> {
   if (info.kind !== 'generator') throw new Error(`this model is a ${info.kind}, not an image-to-image generator`);
-  const src = toChannels(img, info.inputNc);
-  const { width: w, height: h } = src;
   const rule = info.size;
   const ph = rule.dynamic ? paddedSide(h, rule.multiple, rule.min) : rule.height;
   const pw = rule.dynamic ? paddedSide(w, rule.multiple, rule.min) : rule.width;
   if (!rule.dynamic && (h > ph || w > pw)) throw new Error(`this model was exported for ${pw}x${ph} images only; the image is ${w}x${h}`);
-  const x = imageToCHW(src).data;
+  if (x.length !== info.inputNc * h * w) throw new Error(`input has ${x.length} values, expected ${info.inputNc}x${h}x${w}`);
   const padded = padCHW(x, info.inputNc, h, w, ph, pw);
   const out = await run({ [GENERATOR_IO.input]: { data: padded.data, dims: [1, info.inputNc, ph, pw] } });
   const y = out[GENERATOR_IO.output];
   if (!y || y.length !== info.outputNc * ph * pw) throw new Error(`the model returned ${y?.length ?? 0} values, expected ${info.outputNc}x${ph}x${pw}`);
-  return chwToImage({ shape: [info.outputNc, h, w], data: cropCHW(y, info.outputNc, ph, pw, padded.top, padded.left, h, w) });
+  return cropCHW(y, info.outputNc, ph, pw, padded.top, padded.left, h, w);
+}
+
+/** translateCHW on an 8-bit image (converted to the model's input channels); the output as an 8-bit image. */
+export async function translateImage(run: OnnxRun, info: ModelInfo, img: Image): Promise<Image> {
+  const src = toChannels(img, info.inputNc);
+  const y = await translateCHW(run, info, imageToCHW(src).data, src.height, src.width);
+  return chwToImage({ shape: [info.outputNc, src.height, src.width], data: y });
 }
