@@ -6,7 +6,7 @@ import type { Image } from '../data/image-core.js';
 import { chwToImage, imageToCHW } from '../data/image-tensor.js';
 import type { PlanarImage } from '../restore/classical.js';
 import { RESTORER_FEATURES } from '../restore/net/features.js';
-import { restoreAreaTiled, type AreaInputs, type AreaRestorer, type WindowModel } from '../restore/net/tiles.js';
+import { restoreAreaTiled, tileCount, type AreaInputs, type AreaRestorer, type WindowModel } from '../restore/net/tiles.js';
 import { paddedSide, type ModelInfo } from './model-info.js';
 
 /** One float32 input of a run. */
@@ -33,15 +33,24 @@ export function restorerWindowModel(run: OnnxRun): WindowModel {
   };
 }
 
-/** An AreaRestorer (for restoreRegions) over an exported restorer; `onWindow` is called after each window. */
-export function onnxAreaRestorer(run: OnnxRun, onWindow?: () => void): AreaRestorer {
+/**
+ * An AreaRestorer (for restoreRegions) over an exported restorer; `onWindow(done, total)` is
+ * called after each window of an area.
+ */
+export function onnxAreaRestorer(run: OnnxRun, onWindow?: (done: number, total: number) => void): AreaRestorer {
   const model = restorerWindowModel(run);
-  const counted: WindowModel = onWindow ? async (...a) => {
-    const y = await model(...a);
-    onWindow();
-    return y;
-  } : model;
-  return { restoreArea: (a: AreaInputs): Promise<PlanarImage> => restoreAreaTiled(a, counted) };
+  return {
+    restoreArea: (a: AreaInputs): Promise<PlanarImage> => {
+      if (!onWindow) return restoreAreaTiled(a, model);
+      const total = tileCount(a.classical.width, a.classical.height);
+      let done = 0;
+      return restoreAreaTiled(a, async (...args) => {
+        const y = await model(...args);
+        onWindow(++done, total);
+        return y;
+      });
+    },
+  };
 }
 
 /** Start of the crop and the padding source index for padding a side of n to `total` (forwardAnySize's padAxis). */

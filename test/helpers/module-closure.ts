@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** Modules Node provides or that need Node (native add-ons, file system). */
-const NODE_ONLY = /^(node:|sharp$|onnxruntime-node$|protobufjs|fflate|tar$|commander$|cli-progress$|gifenc$)/;
+const NODE_ONLY = /^(node:|sharp$|onnxruntime-node$|protobufjs|tar$|commander$|cli-progress$|gifenc$)/;
 
 /** Runtime (non-type) import specifiers of a TypeScript source. */
 export function runtimeImports(source: string): string[] {
