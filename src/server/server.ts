@@ -84,8 +84,11 @@ export function createApp(o: AppOptions): Server {
       const host = hostnameOf(req.headers.host);
       if (!host || !o.allowedHosts.has(host)) return fail(res, 421, 'this server answers requests to localhost only');
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
+    // The path exactly as sent (no URL resolution: '//x' is a path here, not a host).
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
     const method = req.method ?? 'GET';
     const read = method === 'GET' || method === 'HEAD';
 
@@ -117,7 +120,7 @@ export function createApp(o: AppOptions): Server {
       if (!UPLOAD_CONTENT_TYPES.includes(type)) return fail(res, 415, `send the image as the request body with Content-Type ${UPLOAD_CONTENT_TYPES.join(', ')}`);
       const body = await readBody(req, o.maxUploadBytes);
       await checkImageUpload(body, o.maxPixels);
-      const id = await o.jobs.submit(kind, queryOptions(url.searchParams), body);
+      const id = await o.jobs.submit(kind, queryOptions(query), body);
       return json(res, 202, { id, status: `api/jobs/${id}`, result: `api/jobs/${id}/result`, events: `api/jobs/${id}/events` });
     }
 
