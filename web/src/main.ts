@@ -79,15 +79,18 @@ worker.onerror = (e) => {
   pending = null;
 };
 
+/** Requests run one after another (a run waits for a model still loading, say). */
+let queue: Promise<unknown> = Promise.resolve();
 function call<T extends Reply['type']>(req: Request, expect: T): Promise<Extract<Reply, { type: T }>> {
-  if (pending) return Promise.reject(new Error('busy: wait for the current run to finish'));
-  return new Promise((resolve, reject) => {
+  const next = queue.then(() => new Promise<Extract<Reply, { type: T }>>((resolve, reject) => {
     pending = {
       resolve: (r) => (r.type === expect ? resolve(r as Extract<Reply, { type: T }>) : reject(new Error(`unexpected reply ${r.type}`))),
       reject,
     };
     worker.postMessage(req);
-  });
+  }));
+  queue = next.catch(() => undefined);
+  return next;
 }
 
 /** Runs `fn` with the controls disabled, showing its errors. */
@@ -147,7 +150,9 @@ function toImageData(img: Image): ImageData {
 }
 
 async function openImage(file: File): Promise<void> {
-  await busy(async () => {
+  if (state.busy) return showError('wait for the current run to finish before opening another image');
+  clearError();
+  try {
     setStatus(`opening ${file.name}`);
     const img = await decode(file);
     state.image = img;
@@ -162,9 +167,12 @@ async function openImage(file: File): Promise<void> {
     $('drop').hidden = true;
     $('image-info').textContent = `${file.name}: ${img.width}x${img.height}, ${img.channels === 4 ? 'RGBA' : 'RGB'}`;
     setDownload(null);
+    renderRegions();
     render();
     setStatus('drag a box over each mosaic, or press "Find mosaic"');
-  });
+  } catch (err) {
+    showError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 // --- drawing -------------------------------------------------------------------------------
@@ -293,7 +301,7 @@ async function loadServerModels(): Promise<void> {
     const r = await fetch('api/models');
     if (!r.ok) throw new Error(String(r.status));
     const { models } = (await r.json()) as { models: { id: string; label: string; kind: 'restorer' | 'generator'; url: string }[] };
-    models.forEach((m, i) => addModelOption(`server:${m.id}`, { ref: { source: 'server', id: m.id, url: m.url }, label: m.label, kind: m.kind }, i === 0));
+    models.forEach((m, i) => addModelOption(`server:${m.id}`, { ref: { source: 'server', id: m.id, url: new URL(m.url, location.href).href }, label: m.label, kind: m.kind }, i === 0));
   } catch {
     $('model-info').textContent = 'no models from the server (is the page served by img2img serve?); load an exported .onnx';
   }
@@ -307,12 +315,19 @@ async function inspectModel(): Promise<void> {
     $('model-info').textContent = 'no model: grid smoothing, block-mean consistency and feathered paste only';
     return;
   }
-  await busy(async () => {
+  $('model-info').textContent = 'loading the model…';
+  try {
     const r = await call({ type: 'inspect', model: m.ref }, 'inspected');
     m.kind = r.model.kind;
-    $('model-info').textContent = `${r.model.description}; ${r.model.sizeRule.split(';')[0]}`;
+    if (currentModel() === m) $('model-info').textContent = `${r.model.description}; ${r.model.sizeRule.split(';')[0]}`;
     setStatus('');
-  });
+  } catch (err) {
+    $('model-info').textContent = '';
+    showError(err instanceof Error ? err.message : String(err));
+  } finally {
+    progress.hidden = true;
+    updateControls();
+  }
 }
 
 modelSelect.addEventListener('change', () => void inspectModel());

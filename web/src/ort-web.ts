@@ -12,7 +12,16 @@ export function configureOrt(threads: number): { threads: number; crossOriginIso
   return { threads: ort.env.wasm.numThreads, crossOriginIsolated: isolated };
 }
 
-export const hasWebGpu = (): boolean => typeof navigator !== 'undefined' && 'gpu' in navigator && !!(navigator as { gpu?: unknown }).gpu;
+/** Whether the browser offers a WebGPU adapter (navigator.gpu can exist without one, e.g. with the GPU disabled). */
+export async function hasWebGpu(): Promise<boolean> {
+  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) !== null;
+  } catch {
+    return false;
+  }
+}
 
 export interface WebSession { run: OnnxRun; release(): Promise<void> }
 

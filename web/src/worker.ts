@@ -49,8 +49,9 @@ async function handle(req: Request): Promise<void> {
   switch (req.type) {
     case 'init': {
       const o = configureOrt(req.threads);
-      backend = req.backend === 'webgpu' && hasWebGpu() ? 'webgpu' : 'wasm';
-      post({ type: 'ready', threads: o.threads, backend, crossOriginIsolated: o.crossOriginIsolated, webgpu: hasWebGpu() });
+      const webgpu = await hasWebGpu();
+      backend = req.backend === 'webgpu' && webgpu ? 'webgpu' : 'wasm';
+      post({ type: 'ready', threads: o.threads, backend, crossOriginIsolated: o.crossOriginIsolated, webgpu });
       return;
     }
     case 'inspect': {
@@ -106,6 +107,10 @@ async function handle(req: Request): Promise<void> {
   }
 }
 
-self.onmessage = (e: MessageEvent<Request>) => {
-  handle(e.data).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
-};
+// onnxruntime-web is bundled into this script, so its WASM threads (workers named 'em-pthread')
+// start this same script; there onnxruntime-web owns the message handler.
+if (!(self as { name?: string }).name?.startsWith('em-pthread')) {
+  self.onmessage = (e: MessageEvent<Request>) => {
+    handle(e.data).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
+  };
+}
