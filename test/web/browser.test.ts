@@ -113,6 +113,14 @@ test('open image -> draw box -> restore (WASM, 2 threads) -> download equals res
   assert.ok(compare(got, await readImage(input)).changed > 1000, 'the region was restored');
   assert.deepEqual(logs.filter((l) => l.startsWith('pageerror') || l.startsWith('error')), []);
 
+  // "Find mosaic" (the locator, in the worker) finds the rectangle (to within a block).
+  await page.getByTestId('reset').click();
+  await page.getByRole('button', { name: /^remove region/ }).click();
+  await page.getByTestId('auto').click();
+  await page.waitForSelector('[data-testid=boxes] [data-box]');
+  const [fx, fy, fw, fh] = (await page.locator('[data-testid=boxes] [data-box]').first().getAttribute('data-box'))!.split(',').map(Number);
+  assert.ok(Math.abs(fx - box.x) < 8 && Math.abs(fy - box.y) < 8 && Math.abs(fx + fw - box.x - box.w) < 8 && Math.abs(fy + fh - box.y - box.h) < 8, `found ${fx},${fy},${fw},${fh}`);
+
   // An exported generator loaded from this computer translates a whole image as translate --eval.
   manualSeed(3);
   const cfg = parseGeneratorConfig({ netG: 'unet_128', ngf: 4, norm: 'batch', useDropout: false });
@@ -122,7 +130,6 @@ test('open image -> draw box -> restore (WASM, 2 threads) -> download equals res
   await exportModel({ checkpoint: gen, output: onnx, verify: false });
   const small = join(root, 'small.png');
   await writeImage(small, syntheticImage(150, 100, 4));
-  await page.getByTestId('reset').click();
   await page.getByTestId('image-file').setInputFiles(small);
   await page.waitForFunction(() => (document.querySelector('[data-testid=image-info]')?.textContent ?? '').includes('150x100'));
   await page.getByTestId('model-file').setInputFiles(onnx);
