@@ -13,6 +13,9 @@ export { trainSchema, MODEL_DEFAULTS, MODELS, type TrainOptions, type TrainProgr
 export { test, testSchema, type TestOptions, type TestResult } from './train/test-job.js';
 export { translate, translateSchema, type TranslateOptions, type TranslateResult } from './inference/job.js';
 export { exportModel, exportSchema, type ExportOptions, type ExportResult } from './export/job.js';
+export { serve, serveSchema, type ServeOptions, type RunningServer } from './server/job.js';
+export { restoreJobHandler } from './server/restore-job.js';
+export { InProcessJobRunner, JobError, type JobRunner, type JobHandler, type JobStatus, type JobResult, type JobContext, type JobProgress } from './server/jobs.js';
 export * as datasets from './data/job.js';
 export * as demo from './demo/job.js';
 export * as graph from './graph/index.js';
