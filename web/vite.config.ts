@@ -14,6 +14,8 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 1024,
     assetsInlineLimit: 0,
+    // No "plugins took long" notes: on a busy machine they are noise in npm ci's output.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
