@@ -81,13 +81,13 @@ worker.onerror = (e) => {
 
 /** Requests run one after another (a run waits for a model still loading, say). */
 let queue: Promise<unknown> = Promise.resolve();
-function call<T extends Reply['type']>(req: Request, expect: T): Promise<Extract<Reply, { type: T }>> {
+function call<T extends Reply['type']>(req: Request, expect: T, transfer: Transferable[] = []): Promise<Extract<Reply, { type: T }>> {
   const next = queue.then(() => new Promise<Extract<Reply, { type: T }>>((resolve, reject) => {
     pending = {
       resolve: (r) => (r.type === expect ? resolve(r as Extract<Reply, { type: T }>) : reject(new Error(`unexpected reply ${r.type}`))),
       reject,
     };
-    worker.postMessage(req);
+    worker.postMessage(req, transfer);
   }));
   queue = next.catch(() => undefined);
   return next;
@@ -317,7 +317,10 @@ async function inspectModel(): Promise<void> {
   }
   $('model-info').textContent = 'loading the model…';
   try {
-    const r = await call({ type: 'inspect', model: m.ref }, 'inspected');
+    // A model file's bytes go to the worker once (moved, not copied: generators can be hundreds of MB).
+    const bytes = m.ref.source === 'file' ? m.ref.bytes : undefined;
+    if (m.ref.source === 'file') m.ref = { source: 'file', id: m.ref.id };
+    const r = await call({ type: 'inspect', model: bytes ? { source: 'file', id: m.ref.id, bytes } : m.ref }, 'inspected', bytes ? [bytes] : []);
     m.kind = r.model.kind;
     if (currentModel() === m) $('model-info').textContent = `${r.model.description}; ${r.model.sizeRule.split(';')[0]}`;
     setStatus('');
@@ -330,6 +333,7 @@ async function inspectModel(): Promise<void> {
   }
 }
 
+let filesOpened = 0;
 modelSelect.addEventListener('change', () => void inspectModel());
 $<HTMLInputElement>('model-file').addEventListener('change', async (e) => {
   const input = e.target as HTMLInputElement;
@@ -337,7 +341,9 @@ $<HTMLInputElement>('model-file').addEventListener('change', async (e) => {
   input.value = '';
   if (!file) return;
   const bytes = await file.arrayBuffer();
-  addModelOption(`file:${file.name}`, { ref: { source: 'file', id: file.name, bytes }, label: `${file.name} (from this computer)`, kind: null }, true);
+  // A fresh id per file opened: the worker keeps one session per id.
+  const id = `${file.name} #${++filesOpened}`;
+  addModelOption(`file:${id}`, { ref: { source: 'file', id, bytes }, label: `${file.name} (from this computer)`, kind: null }, true);
   await inspectModel();
 });
 

@@ -10,7 +10,8 @@ export type Backend = 'wasm' | 'webgpu';
 export type ModelRef =
   | { source: 'classical' }
   | { source: 'server'; id: string; url: string }
-  | { source: 'file'; id: string; bytes: ArrayBuffer };
+  /** bytes: sent (transferred) once; the worker keeps the session, later requests name it only. */
+  | { source: 'file'; id: string; bytes?: ArrayBuffer };
 
 /** A region to restore: a drawn box, or a mosaic the locator found (its mask local to its box). */
 export interface RegionSpec { box: Box; local?: Uint8Array; label: string }

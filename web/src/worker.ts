@@ -28,7 +28,8 @@ function model(ref: Exclude<ModelRef, { source: 'classical' }>) {
     m = (async () => {
       const t0 = performance.now();
       post({ type: 'progress', fraction: null, text: `loading model ${ref.id}` });
-      const bytes = ref.source === 'server' ? await fetchBytes(ref.url) : new Uint8Array(ref.bytes);
+      if (ref.source === 'file' && !ref.bytes) throw new Error(`the model ${ref.id} is no longer loaded: open the file again`);
+      const bytes = ref.source === 'server' ? await fetchBytes(ref.url) : new Uint8Array(ref.bytes!);
       const info = parseModelInfo(readOnnxMetadata(bytes));
       const session = await openSession(bytes, backend);
       return { session, info, loadMs: performance.now() - t0 };
