@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # System packages the tests need beyond npm: a font for chart text (sharp renders SVG text with
-# fontconfig). Installs them with apt-get when missing and possible; otherwise says what to install.
+# fontconfig) and Debian's Chromium for the browser tests of the web page (Playwright drives it;
+# Playwright's own browser download is not used). Installs them with apt-get when missing and
+# possible; otherwise says what to install (the browser test then fails with the same message in
+# CI, and is skipped elsewhere).
 set -u
 missing=()
 if ! fc-list 2>/dev/null | grep -qi .; then missing+=(fonts-dejavu-core fontconfig); fi
+if [ -z "${IMG2IMG_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing ${missing[*]} (needed by the chart tests)"
+  echo "installing ${missing[*]} (needed by the chart and browser tests)"
   (apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; }) \
-    || echo "warning: could not install ${missing[*]}; chart text tests may fail" >&2
+    || echo "warning: could not install ${missing[*]}; chart text and browser tests may fail" >&2
 else
-  echo "warning: please install ${missing[*]} (fonts for chart text)" >&2
+  echo "warning: please install ${missing[*]} (apt-get install ${missing[*]}): fonts for chart text, Chromium for the browser tests" >&2
 fi
 exit 0
