@@ -1,6 +1,7 @@
 // Builds the package for plain Node: src/ to dist/ (JavaScript + .d.ts, tsconfig.build.json), plus
-// the non-TypeScript files the code reads at run time. `npm ci` runs it as `prepare`.
-//   node scripts/build.mjs [--out DIR]   (default dist)
+// the non-TypeScript files the code reads at run time, and the web page of `img2img serve`
+// (web/, built by Vite into DIR/web). `npm ci` runs it as `prepare`.
+//   node scripts/build.mjs [--out DIR] [--no-web]   (default dist)
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,4 +25,21 @@ if (r.status !== 0) {
 for (const a of ASSETS) {
   mkdirSync(dirname(join(out, a)), { recursive: true });
   cpSync(join(root, 'src', a), join(out, a));
+}
+
+// The web page (Vite, a dev dependency: a checkout has it, an installed package ships dist/web).
+if (!process.argv.includes('--no-web')) {
+  const require = createRequire(import.meta.url);
+  let vite;
+  try {
+    vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+  } catch {
+    console.error('img2img: vite is not installed (a dev dependency), so the web page of img2img serve was not built');
+    process.exit(1);
+  }
+  const w = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'web', 'vite.config.ts'), '--outDir', join(out, 'web'), '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+  if (w.status !== 0) {
+    console.error('img2img: the web page build failed');
+    process.exit(w.status ?? 1);
+  }
 }

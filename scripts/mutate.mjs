@@ -122,6 +122,27 @@ const MUTATIONS = [
     to: 'for (let i = start; i < start + count; i++) out[i * k] = 1;',
     tests: ['test/demo/gan2d-command.test.ts'],
   },
+  {
+    name: 'restorer resume without the example stream (fresh batches after a resume)',
+    file: 'src/restore/net/train.ts',
+    from: '  if (o.resume) rng.setState(loaded!.meta.trainState?.rng as RngState);',
+    to: '  void loaded;',
+    tests: ['test/restore/restorer.test.ts'],
+  },
+  {
+    name: 'restorer projection subtracts the block mean on every pixel, not only mosaic pixels',
+    file: 'src/restore/net/restorer.ts',
+    from: '  return g.sub(r, g.mul(g.mul(p.mask, p.consistent), spread(mean)));',
+    to: '  return g.sub(r, g.mul(p.consistent, spread(mean)));',
+    tests: ['test/restore/restorer.test.ts'],
+  },
+  {
+    name: 'classical estimate: samples placed half a pixel off',
+    file: 'src/restore/classical.ts',
+    from: '    const u = (p - origin - offset) / size;',
+    to: '    const u = (p - origin - offset + 0.5) / size;',
+    tests: ['test/restore/classical.test.ts'],
+  },
 ];
 
 const args = process.argv.slice(2);

@@ -15,6 +15,10 @@ test('library entry: build a generator, run it, and read its state_dict names', 
   assert.equal(typeof img2img.restore.restoreRegions, 'function');
   assert.equal(typeof img2img.restore.apply, 'function');
   assert.equal(typeof img2img.restore.psnr, 'function');
+  assert.equal(typeof img2img.exportModel, 'function');
+  assert.equal(typeof img2img.onnx.translateImage, 'function');
+  assert.equal(typeof img2img.serve, 'function');
+  assert.equal(typeof img2img.InProcessJobRunner, 'function');
   assert.equal(typeof img2img.jobs.BullJobRunner, 'function');
   assert.equal(typeof img2img.jobs.InProcessJobRunner, 'function');
   assert.equal(typeof img2img.jobs.submit, 'function');

@@ -27,7 +27,7 @@ test('npm pack + plain node: `import { mosaic } from "img2img"` runs mosaic.add;
   run(process.execPath, [join(root, 'scripts', 'build.mjs')], root);
   const [packed] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], root)) as { filename: string; files: { path: string }[] }[];
   const files = packed.files.map((f) => f.path);
-  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/graph/onnx/onnx.proto', 'dist/cli/main.js', 'bin/img2img.js', 'native/adam.cc', 'binding.gyp']) {
+  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/graph/onnx/onnx.proto', 'dist/cli/main.js', 'dist/web/index.html', 'bin/img2img.js', 'native/adam.cc', 'binding.gyp']) {
     assert.ok(files.includes(f), `${f} is not in the package`);
   }
   assert.ok(!files.some((f) => f.startsWith('src/') || f.startsWith('test/')), 'sources and tests stay out of the package');

@@ -5,6 +5,7 @@
 //   bicubic    PIL-style bicubic: block colours placed at block centres, Catmull-Rom, no consistency
 //   classical  `restore apply --method classical` (true sample positions, block-mean consistency)
 //   faithful   `restore apply` with the shipped faithful model (or --model FILE)
+//   faithful x8  the same with --ensemble (8 mirrorings/rotations averaged), with --ensemble
 //   sharp      `restore apply --model sharp` (or --sharp FILE), when it exists
 // Prints markdown tables (per style and block size, and the mean over block sizes) and writes a
 // side-by-side PNG per style (mosaicked | bicubic | classical | faithful | [sharp] | original).
@@ -28,6 +29,7 @@ import { classicalEstimate, planarToBytes } from '../../src/restore/classical.js
 import { psnr, ssim } from '../../src/restore/metrics.js';
 import { loadRestorer } from '../../src/restore/net/checkpoint.js';
 import { RestorerRunner } from '../../src/restore/net/runner.js';
+import { selfEnsemble } from '../../src/restore/net/ensemble.js';
 import { regionsFromMask } from '../../src/restore/regions.js';
 import { restoreRegions } from '../../src/restore/restore-image.js';
 import { SHIPPED_MODELS } from '../../src/restore/shipped.js';
@@ -45,6 +47,7 @@ const { values: a } = parseArgs({
     out: { type: 'string', default: 'results/restore-eval' },
     seed: { type: 'string', default: '0' },
     threads: { type: 'string' },
+    ensemble: { type: 'boolean', default: false },
   },
 });
 const blockSizes = a['block-sizes']!.split(',').map(Number);
@@ -113,7 +116,7 @@ const faithfulPath = a.model ?? SHIPPED_MODELS.faithful;
 const sharpPath = a.sharp ?? (existsSync(SHIPPED_MODELS.sharp) ? SHIPPED_MODELS.sharp : undefined);
 const faithful = new RestorerRunner((await loadRestorer(faithfulPath)).net, runtime);
 const sharp = sharpPath ? new RestorerRunner((await loadRestorer(sharpPath)).net, runtime) : null;
-const methods = ['mosaicked', 'bicubic', 'classical', 'faithful', ...(sharp ? ['sharp'] : [])] as const;
+const methods = ['mosaicked', 'bicubic', 'classical', 'faithful', ...(a.ensemble ? ['faithful x8'] : []), ...(sharp ? ['sharp'] : [])] as const;
 type Method = (typeof methods)[number];
 type Scores = Record<Method, { psnr: number[]; ssim: number[]; detail: number[] }>;
 const empty = (): Scores => Object.fromEntries(methods.map((m) => [m, { psnr: [], ssim: [], detail: [] }])) as unknown as Scores;
@@ -143,6 +146,7 @@ for (const style of styles) {
         outs.faithful = (await restoreRegions(mos, regions, { runner: faithful, style, feather: 0 })).image;
         modelSeconds += (performance.now() - t0) / 1000;
         modelRegions++;
+        if (a.ensemble) outs['faithful x8'] = (await restoreRegions(mos, regions, { runner: selfEnsemble(faithful), style, feather: 0 })).image;
         if (sharp) outs.sharp = (await restoreRegions(mos, regions, { runner: sharp, style, feather: 0 })).image;
         const ref = detail(image, mask);
         for (const m of methods) {

@@ -12,6 +12,8 @@ import { registerCdfDemo, registerGan2dDemo } from './demo.js';
 import { registerCamCommand } from './cam.js';
 import { registerClassifierCommands } from './classifier.js';
 import { registerRestoreCommands } from './restore.js';
+import { registerExportCommand } from './export.js';
+import { registerServeCommand } from './serve.js';
 import { registerQueueCommands } from './queue.js';
 import { withFlagNames } from './parse.js';
 
@@ -26,6 +28,8 @@ registerDataCommands(program);
 registerCamCommand(program);
 registerClassifierCommands(program);
 registerRestoreCommands(program);
+registerExportCommand(program);
+registerServeCommand(program);
 registerMosaicCommands(program.command('mosaic').description('pixelate regions, locate mosaic, build restoration training pairs'));
 const demo = program.command('demo').description('small generative-model demos');
 registerCdfDemo(demo);

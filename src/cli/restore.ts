@@ -57,6 +57,7 @@ export function registerRestoreCommands(program: Command, sink?: JobSink): Comma
     .option('--style <style>', a('style', 'how the block colours were made: average (block means), center or random (one pixel of each block)'),
       oneOf(MOSAIC_STYLES))
     .option('--no-consistency', 'for average mosaics: do not force each restored block\'s mean to its colour')
+    .option('--ensemble', 'average the model over the 8 mirrorings and rotations of each region (8x the model time, slightly more faithful)')
     .option('--tolerance <n>', a('tolerance', '--auto and grid estimation: largest per-channel difference counted as equal (lossy files)'), int(0))
     .option('--feather <px>', a('feather', 'blend band outside each region (0 = hard edge)'), int(0))
     .option('--keyframes <file>', 'videos: JSON of boxes at keyframes, interpolated between them (docs/video.md)')
@@ -65,7 +66,7 @@ export function registerRestoreCommands(program: Command, sink?: JobSink): Comma
   addRuntimeOptions(applyCmd).action(async (inputs: string[], o: Record<string, any>, cmd: Command) => {
     const options = {
       inputs, output: o.output, boxes: o.box, mask: o.mask, auto: o.auto, model: o.model, checkpoint: o.checkpoint, method: o.method,
-      style: o.style, consistency: o.consistency, tolerance: o.tolerance, feather: o.feather, keyframes: o.keyframes, temporal: o.temporal,
+      style: o.style, consistency: o.consistency, ensemble: o.ensemble, tolerance: o.tolerance, feather: o.feather, keyframes: o.keyframes, temporal: o.temporal,
       ...videoOptionsFrom(o),
       runtime: runtimeFrom(o),
     };

@@ -1,7 +1,7 @@
 // Conversions between 8-bit HWC images and the float CHW tensors the GAN models
 // take: x/127.5 - 1 maps 0..255 onto [-1, 1] (pix2pix/CycleGAN convention).
 import { floatTensor, type HostTensor } from '../io/host-tensor.js';
-import type { Channels, Image } from './image.js';
+import type { Channels, Image } from './image-core.js';
 
 /** An 8-bit image as a float32 tensor of shape [C, H, W] with values x/127.5 - 1 in [-1, 1]. */
 export function imageToCHW(img: Image): HostTensor & { data: Float32Array } {

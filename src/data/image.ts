@@ -1,19 +1,13 @@
-// Image IO through sharp. Pixels live in a plain HWC Uint8Array so the mosaic
-// code and the tensor conversions never depend on sharp's types.
+// Image IO through sharp (Node only). Pixels live in a plain HWC Uint8Array (image-core.ts, pure,
+// shared with the browser page) so the mosaic code and the tensor conversions never depend on
+// sharp's types.
 import sharp from 'sharp';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkImage, type Channels, type Image } from './image-core.js';
 
-export type Channels = 1 | 3 | 4;
-
-/** An 8-bit image, HWC row-major: pixel (x, y) channel c is data[(y * width + x) * channels + c]. */
-export interface Image {
-  width: number;
-  height: number;
-  channels: Channels;
-  data: Uint8Array;
-}
+export * from './image-core.js';
 
 export interface ReadImageOptions {
   /** Convert to 1 (grey), 3 (RGB) or 4 (RGBA) channels; default: keep the file's (grey+alpha becomes RGBA). */
@@ -29,21 +23,6 @@ export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif
 /** True when the path has an image extension (see IMAGE_EXTENSIONS). */
 export function isImagePath(path: string): boolean {
   return IMAGE_EXTENSIONS.includes(extname(path).toLowerCase());
-}
-
-/** A new image filled with `fill` (0 by default). */
-export function createImage(width: number, height: number, channels: Channels, fill = 0): Image {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
-    throw new Error(`createImage: bad size ${width}x${height}`);
-  }
-  const data = new Uint8Array(width * height * channels);
-  if (fill) data.fill(fill);
-  return { width, height, channels, data };
-}
-
-/** A deep copy of `img`. */
-export function cloneImage(img: Image): Image {
-  return { width: img.width, height: img.height, channels: img.channels, data: img.data.slice() };
 }
 
 /**
@@ -107,19 +86,11 @@ export async function writeImage(path: string, img: Image, opts: { quality?: num
   await writeFileAtomic(path, bytes);
 }
 
-/** Throws when data length does not match width*height*channels. */
-export function checkImage(img: Image): void {
-  const n = img.width * img.height * img.channels;
-  if (img.data.length !== n) {
-    throw new Error(`image ${img.width}x${img.height}x${img.channels} needs ${n} bytes, has ${img.data.length}`);
-  }
-}
-
 function reason(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return msg.replace(/^Input buffer contains unsupported image format$/, 'not an image (unsupported or unrecognised format)');
 }
 
 export { imageToCHW, chwToImage, firstImage } from './image-tensor.js';
-export { cropImage, pasteImage, resizeImage, hconcat } from './image-ops.js';
+export { resizeImage } from './image-ops.js';
 export type { ResizeKernel } from './image-ops.js';

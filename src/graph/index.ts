@@ -13,4 +13,4 @@ export * from './ops/functional.js';
 export * from './ops/instance-norm.js';
 export * from './ops/space-depth.js';
 export { grad, topoSort } from './autodiff.js';
-export { writeOnnx, type OnnxModel, type ValueSpec } from './onnx/writer.js';
+export { writeOnnx, encodeOnnx, onnxGraph, graphDifference, type OnnxModel, type ValueSpec, type WriteOnnxOptions, type OnnxGraphParts } from './onnx/writer.js';

@@ -1,7 +1,7 @@
 // Regions from class activation maps: threshold the CAM heatmap at a fraction of its maximum,
 // keep the largest connected region or all of them, optionally dilate. `camRegionSource` plugs
 // this into `makePairs`' regionSource hook.
-import type { Image } from '../data/image.js';
+import type { Image } from '../data/image-core.js';
 import { loadClassifier, type ClassifierLoadOptions, type CamMethod, type OnnxClassifier } from '../cam/classifier.js';
 import { componentMask, connectedComponents } from './components.js';
 import { createMask, type Mask } from './mask.js';

@@ -1,5 +1,6 @@
 // Public API of the mosaic toolkit.
 export * from './mask.js';
+export * from './mask-file.js';
 export * from './shapes.js';
 export * from './blocks.js';
 export * from './block-size.js';

@@ -1,6 +1,6 @@
 // Scoring for the mosaic locator against known masks, and the synthetic cases the
 // bench and tests score it on (textured image + 1-2 mosaicked rectangles/ellipses).
-import type { Image } from '../data/image.js';
+import type { Image } from '../data/image-core.js';
 import { createRng } from '../util/rng.js';
 import { connectedComponents } from './components.js';
 import { createMask, type Box, type Mask } from './mask.js';

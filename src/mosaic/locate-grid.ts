@@ -1,6 +1,6 @@
 // Low-level evidence for the mosaic locator: which neighbouring pixels are equal,
 // how long the constant runs are, and the block grid that best explains the runs.
-import type { Image } from '../data/image.js';
+import type { Image } from '../data/image-core.js';
 import type { BlockGrid } from './blocks.js';
 
 /** Per-pixel equality with the right / lower neighbour, and constant-run lengths. */

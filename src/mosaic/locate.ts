@@ -11,7 +11,7 @@
 //     area is searched again for a mosaic on another grid;
 //  4. connected regions smaller than minRegionArea are dropped.
 // Works on lossless images; `tolerance` > 0 lets mildly compressed mosaics through.
-import type { Image } from '../data/image.js';
+import type { Image } from '../data/image-core.js';
 import { connectedComponents } from './components.js';
 import { detectOnGrid, type GridDetection } from './locate-cells.js';
 import { equalityMaps, gridHypotheses } from './locate-grid.js';

@@ -1,5 +1,6 @@
-// Binary masks: one byte per pixel, 1 = inside the region, 0 = outside.
-import { readImage, type Image } from '../data/image.js';
+// Binary masks: one byte per pixel, 1 = inside the region, 0 = outside. Pure (the browser page
+// uses it); reading a mask file is mask-file.ts.
+import type { Image } from '../data/image-core.js';
 
 /** A binary mask, row-major: data[y * width + x] is 1 inside the region, 0 outside. */
 export interface Mask {
@@ -66,16 +67,4 @@ export function maskToImage(mask: Mask): Image {
   const data = new Uint8Array(mask.data.length);
   for (let i = 0; i < data.length; i++) data[i] = mask.data[i] ? 255 : 0;
   return { width: mask.width, height: mask.height, channels: 1, data };
-}
-
-/**
- * Reads a mask image (greyscale; > 127 = inside). When width/height are given the
- * mask must match them; the error names the mask file and both sizes.
- */
-export async function readMask(path: string, width?: number, height?: number): Promise<Mask> {
-  const img = await readImage(path, { channels: 1 });
-  if (width !== undefined && height !== undefined && (img.width !== width || img.height !== height)) {
-    throw new Error(`mask ${path} is ${img.width}x${img.height} but the image is ${width}x${height}`);
-  }
-  return maskFromImage(img);
 }

@@ -1,7 +1,7 @@
 // Front door of the mosaic library: resolves the block-size rule, then pixelates.
 // With the 'area' rule every connected region gets its own block size (and, with a
 // region grid, its own grid origin), so a small and a large region differ.
-import type { Image } from '../data/image.js';
+import type { Image } from '../data/image-core.js';
 import { createRng } from '../util/rng.js';
 import { areaBlockSize, autoBlockSize, type AreaSizeOptions, type BlockSizeSpec } from './block-size.js';
 import { componentMask, connectedComponents } from './components.js';

@@ -8,7 +8,7 @@
 //  - average: per-channel mean of the block, rounded to nearest.
 //  - center:  the pixel at (x0 + floor(w/2), y0 + floor(h/2)) of the clipped block.
 //  - random:  one pixel of the block picked with the seeded RNG (blocks in raster order).
-import { cloneImage, type Image } from '../data/image.js';
+import { cloneImage, type Image } from '../data/image-core.js';
 import { createRng } from '../util/rng.js';
 import { forEachBlock, makeGrid, type GridAlign } from './blocks.js';
 import { featherMask } from './feather.js';

@@ -1,6 +1,7 @@
 // Turns CLI region options (boxes, polygons, ellipses, a mask file) into a mask for
 // one image size.
-import { createMask, readMask, unionMasks, type Mask } from './mask.js';
+import { createMask, unionMasks, type Mask } from './mask.js';
+import { readMask } from './mask-file.js';
 import { fillEllipse, fillPolygon, fillRect, parseBox, parseEllipse, parsePolygon } from './shapes.js';
 
 /** Region options as given on the command line (all optional, combined by union). */

@@ -2,7 +2,7 @@
 // photos): smooth colour gradients + sensor-like noise + shapes. Some shapes are
 // perfectly flat and one band is a noise-free gradient, because real photos have
 // clipped highlights and smooth skies, and those are what fool a mosaic detector.
-import type { Image } from '../data/image.js';
+import type { Image } from '../data/image-core.js';
 import { createRng } from '../util/rng.js';
 
 /** Options of `syntheticImage`. */

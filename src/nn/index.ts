@@ -3,3 +3,4 @@ export * from './parameter.js';
 export * from './module.js';
 export * from './layers.js';
 export * from './init.js';
+export { bakeParameters } from './bake.js';

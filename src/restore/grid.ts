@@ -2,7 +2,7 @@
 // from the constant runs inside the region (the mosaic locator's grid hypotheses), the mosaic
 // pixels as those sharing their block's most frequent colour (so a block cut by the mosaic's
 // edge counts only its mosaic part, and clean pixels of a generous box are left out).
-import { cropImage, type Image } from '../data/image.js';
+import { cropImage, type Image } from '../data/image-core.js';
 import type { BlockGrid } from '../mosaic/blocks.js';
 import { equalityMaps, gridHypotheses } from '../mosaic/locate-grid.js';
 import type { Box, Mask } from '../mosaic/mask.js';

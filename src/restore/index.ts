@@ -12,5 +12,6 @@ export * from './net/checkpoint.js';
 export { RestorerRunner } from './net/runner.js';
 export * from './net/tiles.js';
 export * from './net/features.js';
+export * from './net/ensemble.js';
 export { trainRestorer, RestorerTrainSchema, learningRate, type RestorerTrainOptions, type RestorerProgress, type RestorerTrainResult } from './net/train.js';
 export { apply, applySchema, modelPath, RESTORE_METHODS, type ApplyOptions } from './job.js';

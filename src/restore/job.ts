@@ -9,6 +9,7 @@ import { batchHooks, inputList, int, parseOptions } from '../util/options.js';
 import { restoreFiles, type RestoredFile } from './files.js';
 import { loadRestorer } from './net/checkpoint.js';
 import { RestorerRunner } from './net/runner.js';
+import { selfEnsemble } from './net/ensemble.js';
 import { DEFAULT_FEATHER } from './paste.js';
 import { SHIPPED_MODEL_NAMES, SHIPPED_MODELS } from './shipped.js';
 import { restoreVideos, videoInputs } from '../video/jobs.js';
@@ -41,6 +42,8 @@ export const applySchema = z.object({
   style: z.enum(MOSAIC_STYLES as ['average', 'center', 'random']).default('average'),
   /** For 'average' mosaics: keep every restored block's mean equal to its colour. */
   consistency: z.boolean().default(true),
+  /** Average the model over the mirrorings/rotations of each area (8x the model time; a little more faithful). */
+  ensemble: z.boolean().default(false),
   /** Blend band outside each region, px (0 = hard edge). */
   feather: int(0).max(256).default(DEFAULT_FEATHER),
   /** Videos: a keyframe file of boxes over time (see docs/video.md). */
@@ -72,9 +75,10 @@ export async function apply(options: ApplyOptions): Promise<RestoredFile[]> {
   const path = modelPath(o);
   const videos = await videoInputs(o.inputs, o.output);
   const runner = path ? new RestorerRunner((await loadRestorer(path)).net, runtimeOptions(o.runtime)) : null;
+  const restorer = runner && o.ensemble ? selfEnsemble(runner) : runner;
   try {
-    if (videos.length) return await restoreVideos(videos, o.output, o, runner);
-    return await restoreFiles(o.inputs, o.output, { ...o, runner });
+    if (videos.length) return await restoreVideos(videos, o.output, o, restorer);
+    return await restoreFiles(o.inputs, o.output, { ...o, runner: restorer });
   } finally {
     await runner?.release();
   }

@@ -9,7 +9,7 @@
 // image border the window is cut at the border and its weights renormalised, so no pixel is
 // dropped. With a mask, the map is averaged over the mask's pixels only; the windows still
 // see the pixels around them (that is what "SSIM inside the region" means here).
-import type { Image } from '../data/image.js';
+import type { Image } from '../data/image-core.js';
 import type { Mask } from '../mosaic/mask.js';
 
 export const SSIM_WINDOW = 11;

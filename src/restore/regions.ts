@@ -1,7 +1,7 @@
 // The regions `restore apply` works on, each restored on its own: a connected component of a
 // mask, a box, or a mosaic found by the locator. A region is its bounding box plus a local mask
 // of that box (1 = restore this pixel).
-import type { Image } from '../data/image.js';
+import type { Image } from '../data/image-core.js';
 import { connectedComponents } from '../mosaic/components.js';
 import { locateMosaic, type LocateOptions } from '../mosaic/locate.js';
 import type { BlockGrid } from '../mosaic/blocks.js';

@@ -12,7 +12,7 @@
 //  5. For block-mean ('average') mosaics, the pasted mosaic pixels are made exactly consistent
 //     with the block colours once more (classical.ts projectOntoMosaic), so rounding and the
 //     feathered paste cannot move a block's mean away from its colour.
-import type { Image } from '../data/image.js';
+import type { Image } from '../data/image-core.js';
 import type { BlockGrid } from '../mosaic/blocks.js';
 import type { Box } from '../mosaic/mask.js';
 import type { MosaicStyle } from '../mosaic/pixelate.js';

@@ -3,7 +3,7 @@
 // one block grid per track) and temporal smoothing of the model's residual (temporal.ts).
 import type { Image } from '../data/image.js';
 import type { BlockGrid } from '../mosaic/blocks.js';
-import { readMask } from '../mosaic/mask.js';
+import { readMask } from '../mosaic/mask-file.js';
 import type { MosaicStyle } from '../mosaic/pixelate.js';
 import { parseBox } from '../mosaic/shapes.js';
 import { estimateGrid } from '../restore/grid.js';

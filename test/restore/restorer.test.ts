@@ -168,3 +168,31 @@ test('adversarial fine-tune: needs a trained restorer; resumes exactly, discrimi
   // The fine-tune moved the restorer away from its start.
   assert.notDeepEqual(a.net.stateDict().get('tail.weight')!.data, (await loadRestorer(init)).net.stateDict().get('tail.weight')!.data);
 });
+
+test('self-ensemble maps each transform back: the grid phase and the image come back where they were', async () => {
+  const { selfEnsemble, ensembleTransforms } = await import('../../src/restore/net/ensemble.js');
+  const w = 37, h = 23, plane = w * h;
+  const classical = { width: w, height: h, channels: 3, data: Float32Array.from({ length: 3 * plane }, (_, i) => (i * 7) % 255) };
+  const area = { mosaicked: new Uint8Array(plane * 3), classical, mosaic: new Uint8Array(plane).fill(1), grid: { bw: 5, bh: 4, ox: 3, oy: 1 }, style: 'average' as const };
+  // A fake restorer: channel 0 = a symmetric function of the distances (px) to the nearest block boundaries along x and y,
+  // from the grid it is given (so a wrong phase after a mirror, or unswapped sizes after a transpose, changes it); others the input.
+  const fake = {
+    async restoreArea(a: typeof area) {
+      const out = Float32Array.from(a.classical.data);
+      const { width: aw, height: ah } = a.classical;
+      for (let y = 0; y < ah; y++) {
+        for (let x = 0; x < aw; x++) {
+          const px = (((x - a.grid.ox) % a.grid.bw) + a.grid.bw) % a.grid.bw, py = (((y - a.grid.oy) % a.grid.bh) + a.grid.bh) % a.grid.bh;
+          const dx = Math.min(px, a.grid.bw - 1 - px), dy = Math.min(py, a.grid.bh - 1 - py);
+          out[y * aw + x] = dx + dy + 10 * dx * dy;
+        }
+      }
+      return { ...a.classical, data: out };
+    },
+  };
+  const r = await selfEnsemble(fake).restoreArea(area);
+  const direct = await fake.restoreArea(area);
+  for (let i = 0; i < 3 * plane; i++) assert.ok(Math.abs(r.data[i] - direct.data[i]) < 1e-3, `value ${i}: ${r.data[i]} vs ${direct.data[i]}`);
+  assert.equal(ensembleTransforms('average').length, 8);
+  assert.equal(ensembleTransforms('center').length, 2);
+});

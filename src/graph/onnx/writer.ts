@@ -12,6 +12,37 @@ export interface OnnxModel {
   nodeCount: number;
 }
 
+/** A dimension of a graph input or output: its size, or a name (a symbolic, dynamic dimension). */
+export type Dim = number | string;
+
+export interface WriteOnnxOptions {
+  /** Graph name; default 'img2img'. */
+  graphName?: string;
+  /**
+   * Per graph input or output name, dimensions to write symbolically: a string at position i
+   * names dimension i (e.g. [null, null, 'height', 'width']); null keeps the built size. The
+   * graph is still built at one size: check that its ops do not depend on it (see sameGraph).
+   */
+  symbolicDims?: Record<string, readonly (string | null)[]>;
+  /** ModelProto metadata_props (Netron shows them; onnxruntime reads them as custom metadata). */
+  metadata?: Record<string, string>;
+  /** ModelProto doc_string. */
+  docString?: string;
+  /** Leave out nodes whose outputs nothing reads (statistics kept only for a VJP, say). */
+  prune?: boolean;
+}
+
+/** The parts of an ONNX graph before encoding: plain protobufjs objects. */
+export interface OnnxGraphParts {
+  nodes: OnnxNode[];
+  initializers: OnnxInitializer[];
+  inputs: ValueSpec[];
+  outputs: ValueSpec[];
+}
+
+export interface OnnxNode { op_type: string; input: string[]; output: string[]; name: string; attribute: object[] }
+export interface OnnxInitializer { name: string; data_type: number; dims: number[]; raw_data: Uint8Array }
+
 // ONNX attributes that are floats; every other numeric attribute is an int.
 const FLOAT_ATTRS = new Set(['alpha', 'beta', 'epsilon', 'momentum', 'gamma', 'cubic_coeff_a', 'extrapolation_value']);
 
@@ -27,21 +58,23 @@ function attribute(name: string, v: AttrValue): object | null {
   return { name, type: AttrType.INTS, ints: [...v] };
 }
 
-function valueInfo(v: ValueSpec) {
-  return { name: v.name, type: { tensor_type: { elem_type: DTYPE_CODE[v.dtype], shape: { dim: v.shape.map((d) => ({ dim_value: d })) } } } };
+function valueInfo(v: ValueSpec, symbolic?: readonly (string | null)[]) {
+  if (symbolic && symbolic.length !== v.shape.length) throw new Error(`writeOnnx: symbolic dims for '${v.name}' have rank ${symbolic.length}, the value has shape [${v.shape}]`);
+  const dim = v.shape.map((d, i) => (symbolic?.[i] ? { dim_param: symbolic[i] } : { dim_value: d }));
+  return { name: v.name, type: { tensor_type: { elem_type: DTYPE_CODE[v.dtype], shape: { dim } } } };
 }
 
 const bytesOf = (a: Float32Array | BigInt64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /**
- * Serializes the graph that computes `outputs` (name -> tensor) as an ONNX model (opset 17).
+ * The ONNX nodes, initializers, inputs and outputs that compute `outputs` (name -> tensor).
  * Graph inputs are the Input leaves reached, in first-use order; constants become initializers.
  */
-export function writeOnnx(outputs: Record<string, Tensor>, graphName = 'img2img'): OnnxModel {
+export function onnxGraph(outputs: Record<string, Tensor>, o: { prune?: boolean } = {}): OnnxGraphParts {
   const entries = Object.entries(outputs);
   const order = topoSort(entries.map(([, t]) => t));
-  const nodes: object[] = [];
-  const initializers: object[] = [];
+  const nodes: OnnxNode[] = [];
+  const initializers: OnnxInitializer[] = [];
   const inputs: ValueSpec[] = [];
   const valueName = new Map<number, string>();
   const inputNames = new Map<string, Tensor>();
@@ -103,12 +136,93 @@ export function writeOnnx(outputs: Record<string, Tensor>, graphName = 'img2img'
     if (valueName.get(t.id) !== name) emitter.node('Identity', [valueName.get(t.id)!], [name]);
     return { name, shape: [...t.shape], dtype: t.dtype };
   });
+  if (!o.prune) return { nodes, initializers, inputs, outputs: outputSpecs };
+  // Dead-node elimination, last node first: a node stays when a graph output or a kept node reads it.
+  const needed = new Set(outputSpecs.map((v) => v.name));
+  const kept: OnnxNode[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    if (!nodes[i].output.some((n) => needed.has(n))) continue;
+    kept.push(nodes[i]);
+    for (const n of nodes[i].input) needed.add(n);
+  }
+  kept.reverse();
+  return { nodes: kept, initializers: initializers.filter((t) => needed.has(t.name)), inputs: inputs.filter((v) => needed.has(v.name)), outputs: outputSpecs };
+}
 
+/**
+ * Serializes the graph that computes `outputs` (name -> tensor) as an ONNX model (opset 17).
+ * Graph inputs are the Input leaves reached, in first-use order; constants become initializers.
+ * A string second argument is the graph name.
+ */
+export function writeOnnx(outputs: Record<string, Tensor>, options: string | WriteOnnxOptions = {}): OnnxModel {
+  const o: WriteOnnxOptions = typeof options === 'string' ? { graphName: options } : options;
+  return encodeOnnx(onnxGraph(outputs, o), o);
+}
+
+/** Encodes graph parts (onnxGraph) as an ONNX model with writeOnnx's options. */
+export function encodeOnnx(parts: OnnxGraphParts, o: WriteOnnxOptions = {}): OnnxModel {
+  const known = new Set([...parts.inputs, ...parts.outputs].map((v) => v.name));
+  for (const name of Object.keys(o.symbolicDims ?? {})) if (!known.has(name)) throw new Error(`writeOnnx: symbolic dims for '${name}', which is no graph input or output`);
+  const info = (v: ValueSpec) => valueInfo(v, o.symbolicDims?.[v.name]);
   const model = ModelProto.create({
     ir_version: IR_VERSION,
     producer_name: 'img2img',
     opset_import: [{ domain: '', version: OPSET }],
-    graph: { name: graphName, node: nodes, initializer: initializers, input: inputs.map(valueInfo), output: outputSpecs.map(valueInfo) },
+    ...(o.docString ? { doc_string: o.docString } : {}),
+    graph: { name: o.graphName ?? 'img2img', node: parts.nodes, initializer: parts.initializers, input: parts.inputs.map(info), output: parts.outputs.map(info) },
+    metadata_props: Object.entries(o.metadata ?? {}).map(([key, value]) => ({ key, value })),
   });
-  return { bytes: ModelProto.encode(model).finish(), inputs, outputs: outputSpecs, nodeCount: nodes.length };
+  return { bytes: ModelProto.encode(model).finish(), inputs: parts.inputs, outputs: parts.outputs, nodeCount: parts.nodes.length };
+}
+
+/**
+ * Whether two graphs are the same up to value names: the same nodes in the same order with the
+ * same attributes, reading the same initializers (equal bytes). Two builds of one network at
+ * different input sizes that are the same graph have no op whose ONNX form depends on the size
+ * (no Reshape target, Pad or Slice parameter, constant of that size), so the graph can be written
+ * with those dimensions symbolic. Returns null when equal, else what differs first.
+ */
+export function graphDifference(a: OnnxGraphParts, b: OnnxGraphParts): string | null {
+  const canon = (p: OnnxGraphParts) => {
+    const names = new Map<string, string>();
+    const id = (n: string) => {
+      if (n === '') return '';
+      let c = names.get(n);
+      if (c === undefined) names.set(n, (c = `%${names.size}`));
+      return c;
+    };
+    for (const v of p.inputs) id(v.name);
+    for (const v of p.outputs) names.set(v.name, `out:${v.name}`);
+    const init = new Map(p.initializers.map((t) => [t.name, t]));
+    const nodes = p.nodes.map((n) => {
+      const ins = n.input.map((x) => {
+        const t = init.get(x);
+        return t ? { t } : id(x);
+      });
+      return { op: n.op_type, ins, outs: n.output.map(id), attrs: JSON.stringify(n.attribute) };
+    });
+    return { nodes, inputs: p.inputs.map((v) => `${v.name}:${v.dtype}:${v.shape.length}`), outputs: p.outputs.map((v) => `${v.name}:${v.dtype}:${v.shape.length}`) };
+  };
+  const x = canon(a), y = canon(b);
+  if (x.inputs.join() !== y.inputs.join()) return `inputs differ: ${x.inputs} vs ${y.inputs}`;
+  if (x.outputs.join() !== y.outputs.join()) return `outputs differ: ${x.outputs} vs ${y.outputs}`;
+  if (x.nodes.length !== y.nodes.length) return `${x.nodes.length} vs ${y.nodes.length} nodes`;
+  const sameBytes = (u: Uint8Array, v: Uint8Array) => u.length === v.length && Buffer.from(u.buffer, u.byteOffset, u.length).equals(Buffer.from(v.buffer, v.byteOffset, v.length));
+  for (let i = 0; i < x.nodes.length; i++) {
+    const m = x.nodes[i], n = y.nodes[i];
+    const where = `node ${i} (${m.op}, ${a.nodes[i].name})`;
+    if (m.op !== n.op) return `${where}: op ${m.op} vs ${n.op}`;
+    if (m.attrs !== n.attrs) return `${where}: attributes ${m.attrs} vs ${n.attrs}`;
+    if (m.outs.join() !== n.outs.join()) return `${where}: outputs wired differently`;
+    if (m.ins.length !== n.ins.length) return `${where}: input count`;
+    for (let k = 0; k < m.ins.length; k++) {
+      const u = m.ins[k], v = n.ins[k];
+      if (typeof u === 'string' || typeof v === 'string') {
+        if (u !== v) return `${where}: input ${k} wired differently`;
+      } else if (u.t.data_type !== v.t.data_type || u.t.dims.join() !== v.t.dims.join() || !sameBytes(u.t.raw_data, v.t.raw_data)) {
+        return `${where}: constant input ${k} differs (dims [${u.t.dims}] vs [${v.t.dims}])`;
+      }
+    }
+  }
+  return null;
 }

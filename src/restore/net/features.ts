@@ -4,7 +4,9 @@
 import type { BlockGrid } from '../../mosaic/blocks.js';
 import type { MosaicStyle } from '../../mosaic/pixelate.js';
 import type { PlanarImage } from '../classical.js';
-import { RESTORER_FEATURES } from './restorer.js';
+
+/** Input feature planes per pixel (listed in restorer.ts). */
+export const RESTORER_FEATURES = 14;
 
 /** What the model is told about one window. */
 export interface WindowInputs {

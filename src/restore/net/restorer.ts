@@ -24,8 +24,10 @@ import * as g from '../../graph/index.js';
 import type { Tensor } from '../../graph/tensor.js';
 import { Conv2d, Module, kaimingNormal } from '../../nn/index.js';
 
-/** Input feature planes per pixel (see the top of this file). */
-export const RESTORER_FEATURES = 14;
+import { RESTORER_FEATURES } from './features.js';
+
+/** Input feature planes per pixel (see the top of this file); defined in the pure features.ts. */
+export { RESTORER_FEATURES };
 
 export const RestorerConfigSchema = z.object({
   arch: z.literal('mosaic-restorer'),

@@ -4,7 +4,7 @@
 // blocks 4-24 px (log-uniform, so each octave counts the same), square and stretched blocks,
 // any grid phase (image- or region-aligned grids are just phases), the three styles, hard and
 // feathered edges, regions larger than the crop and regions with clean context around them.
-import type { Image } from '../../data/image.js';
+import type { Image } from '../../data/image-core.js';
 import { blockDims, type BlockGrid } from '../../mosaic/blocks.js';
 import { createMask, maskBoundingBox, type Mask } from '../../mosaic/mask.js';
 import { pixelate, type MosaicStyle } from '../../mosaic/pixelate.js';

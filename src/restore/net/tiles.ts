@@ -45,6 +45,12 @@ export function tileStarts(n: number, tile: number): number[] {
 
 const roundUp = (v: number, m: number): number => Math.ceil(v / m) * m;
 
+/** How many windows restoreAreaTiled runs for a w x h area (progress reports). */
+export function tileCount(w: number, h: number, tile = TILE): number {
+  const tileW = Math.min(tile, roundUp(w, SIDE_STEP)), tileH = Math.min(tile, roundUp(h, SIDE_STEP));
+  return tileStarts(h, tileH).length * tileStarts(w, tileW).length;
+}
+
 /** The restored area, planar 0..255, from a window model run on each tile. */
 export async function restoreAreaTiled(a: AreaInputs, model: WindowModel, tile = TILE): Promise<PlanarImage> {
   const { width: w, height: h } = a.classical;
