@@ -2,7 +2,7 @@
 import { relative } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError } from 'commander';
-import { report, submit, worker, workerSchema, type BatchProgress } from '../jobs/job.js';
+import { report, submit, worker, workerSchema, type BatchProgress, type QueueReport } from '../jobs/job.js';
 import { DEFAULT_QUEUE } from '../jobs/bullmq.js';
 import type { FileJobKind, JobStatus } from '../jobs/types.js';
 import { normalizeArgv } from './aliases.js';
@@ -76,6 +76,25 @@ function waitBar(): { update: (p: BatchProgress) => void; stop: () => void } {
       bar = null;
     },
   };
+}
+
+/** The `jobs` command's text: counts, then the active, queued, done and failed jobs (failures with their messages). */
+export function formatReport(r: QueueReport): string {
+  const lines: string[] = [];
+  const c = r.counts;
+  lines.push(`queue ${r.queue} at ${r.redis}: ${c.queued} queued, ${c.running} active, ${c.done} done, ${c.failed} failed`);
+  const section = (title: string, state: JobStatus['state'], total: number, line: (j: JobStatus) => string) => {
+    const list = r.jobs.filter((j) => j.state === state);
+    if (!list.length) return;
+    lines.push(`${title}${total > list.length ? ` (${list.length} of ${total})` : ''}:`);
+    for (const j of list) lines.push(`  ${j.id}  ${j.kind}  ${line(j)}`);
+  };
+  const label = (j: JobStatus) => (j.label ? shown(j.label) : '');
+  section('active', 'running', c.running, (j) => `${label(j)}  ${percent(j.progress)}${j.progress?.text ? ` ${j.progress.text}` : ''}${(j.attempts ?? 1) > 1 ? `  (attempt ${j.attempts})` : ''}`);
+  section('queued', 'queued', c.queued, (j) => `${label(j)}${j.error ? `  (retrying after: ${j.error})` : ''}`);
+  section('done (latest first)', 'done', c.done, (j) => `${label(j)}${j.startedAt && j.finishedAt ? `  ${((j.finishedAt - j.startedAt) / 1000).toFixed(2)} s` : ''}`);
+  section('failed', 'failed', c.failed, (j) => `${label(j)}: ${j.error ?? ''}${(j.attempts ?? 1) > 1 ? `  (after ${j.attempts} attempts)` : ''}`);
+  return lines.join('\n');
 }
 
 export function registerQueueCommands(program: Command): void {
@@ -157,18 +176,6 @@ export function registerQueueCommands(program: Command): void {
     .action(async (o: Record<string, any>) => {
       const r = await report({ redis: o.redis, queue: o.queue, limit: o.limit });
       if (o.json) return console.log(JSON.stringify(r, null, 2));
-      const c = r.counts;
-      console.log(`queue ${r.queue} at ${r.redis}: ${c.queued} queued, ${c.running} active, ${c.done} done, ${c.failed} failed`);
-      const section = (title: string, state: JobStatus['state'], total: number, line: (j: JobStatus) => string) => {
-        const list = r.jobs.filter((j) => j.state === state);
-        if (!list.length) return;
-        console.log(`${title}${total > list.length ? ` (${list.length} of ${total})` : ''}:`);
-        for (const j of list) console.log(`  ${j.id}  ${j.kind}  ${line(j)}`);
-      };
-      const label = (j: JobStatus) => (j.label ? shown(j.label) : '');
-      section('active', 'running', c.running, (j) => `${label(j)}  ${percent(j.progress)}${j.progress?.text ? ` ${j.progress.text}` : ''}${(j.attempts ?? 1) > 1 ? `  (attempt ${j.attempts})` : ''}`);
-      section('queued', 'queued', c.queued, (j) => `${label(j)}${j.error ? `  (retrying after: ${j.error})` : ''}`);
-      section('done (latest first)', 'done', c.done, (j) => `${label(j)}${j.startedAt && j.finishedAt ? `  ${((j.finishedAt - j.startedAt) / 1000).toFixed(2)} s` : ''}`);
-      section('failed', 'failed', c.failed, (j) => `${label(j)}: ${j.error ?? ''}${(j.attempts ?? 1) > 1 ? `  (after ${j.attempts} attempts)` : ''}`);
+      console.log(formatReport(r));
     });
 }

@@ -14,6 +14,7 @@ import { add } from '../../src/mosaic/job.js';
 import { apply } from '../../src/restore/job.js';
 import { BullJobRunner, runWorker } from '../../src/jobs/bullmq.js';
 import { report } from '../../src/jobs/job.js';
+import { formatReport } from '../../src/cli/queue.js';
 import type { JobHandler, JobStatus } from '../../src/jobs/types.js';
 import { redisMissing, startRedis, type TestRedis } from '../helpers/redis.js';
 import { tempDir } from '../helpers/tiny-datasets.js';
@@ -68,7 +69,7 @@ function assertSameFiles(queued: string, local: string) {
   for (const f of files(local)) assert.ok(readFileSync(join(queued, f)).equals(readFileSync(join(local, f))), `${f} byte-equal to the local run`);
 }
 
-test('two workers, one killed with SIGKILL mid-job: every output complete and equal to a local run; a bad input fails at once; jobs lists the states', { skip, timeout: 150_000 }, async () => {
+test('two workers, one killed with SIGKILL mid-job: every output complete and equal to a local run; a bad input fails at once; the jobs report lists the states', { skip, timeout: 150_000 }, async () => {
   // Six small mosaicked images in a folder with a subfolder (made by a local mosaic add).
   const clean = join(dir, 'clean'), mosaicked = join(dir, 'mosaicked');
   mkdirSync(join(clean, 'sub'), { recursive: true });
@@ -88,6 +89,15 @@ test('two workers, one killed with SIGKILL mid-job: every output complete and eq
   const submit = run(['submit', '--redis', redis.url, '--queue', 'q', '--wait', '--', 'restore', 'apply', mosaicked, '-o', restored, '--method', 'classical', '--box', box]);
   const [, killedId] = await a.waitFor(/start (\d+) restore\.apply/);
   a.child.kill('SIGKILL');
+
+  // Meanwhile (worker B alone now): mosaic add on a folder with a broken image.
+  const some = join(dir, 'some');
+  mkdirSync(some);
+  for (const f of ['p0.png', 'p1.png']) writeFileSync(join(some, f), readFileSync(join(clean, f)));
+  writeFileSync(join(some, 'broken.png'), 'not an image');
+  const added = join(dir, 'added');
+  const submit2 = run(['submit', '--redis', redis.url, '--queue', 'q', '--wait', '--', 'mosaic', 'add', some, '-o', added, '--box', box, '--block-size', '4']);
+
   assert.equal(await submit.exit, 0, submit.out.stderr);
   assert.match(submit.out.stdout, /queued 6 restore\.apply jobs/);
   assert.match(submit.out.stdout, /6 done, 0 failed of 6/);
@@ -98,13 +108,7 @@ test('two workers, one killed with SIGKILL mid-job: every output complete and eq
   assertSameFiles(restored, local);
   assert.deepEqual(readdirSync(restored).filter((f) => f.startsWith('.')), [], 'no temp files left');
 
-  // mosaic add on a folder with a broken image: the good ones done, the broken one failed at once.
-  const some = join(dir, 'some');
-  mkdirSync(some);
-  for (const f of ['p0.png', 'p1.png']) writeFileSync(join(some, f), readFileSync(join(clean, f)));
-  writeFileSync(join(some, 'broken.png'), 'not an image');
-  const added = join(dir, 'added');
-  const submit2 = run(['submit', '--redis', redis.url, '--queue', 'q', '--wait', '--', 'mosaic', 'add', some, '-o', added, '--box', box, '--block-size', '4']);
+  // The mosaic add: the good images done, the broken one failed at once.
   assert.equal(await submit2.exit, 1);
   assert.match(submit2.out.stderr, /failed: .*broken\.png: .*broken\.png/);
   assert.match(submit2.out.stderr, /1 of 3 jobs failed: .*broken\.png/);
@@ -119,10 +123,11 @@ test('two workers, one killed with SIGKILL mid-job: every output complete and eq
   assert.match(failed.label!, /broken\.png$/);
   assert.match(failed.error!, /broken\.png/);
   assert.ok(r.jobs.some((j) => j.id === killedId && j.state === 'done' && j.attempts === 2));
-  const jobs = run(['jobs', '--redis', redis.url, '--queue', 'q']);
-  assert.equal(await jobs.exit, 0, jobs.out.stderr);
-  assert.match(jobs.out.stdout, /0 queued, 0 active, 8 done, 1 failed/);
-  assert.match(jobs.out.stdout, /failed:\n {2}\d+ {2}mosaic\.add {2}.*broken\.png: .+/);
+  // What `img2img jobs` prints for that report.
+  const text = formatReport(r);
+  assert.match(text, /0 queued, 0 active, 8 done, 1 failed/);
+  assert.match(text, /done \(latest first\):\n( {2}\d+ {2}(restore\.apply|mosaic\.add) {2}.*\.png {2}[\d.]+ s\n){8}/);
+  assert.match(text, /failed:\n {2}\d+ {2}mosaic\.add {2}.*broken\.png: .+/);
   b.child.kill('SIGTERM');
   assert.equal(await b.exit, 0, 'a worker stops cleanly on SIGTERM');
 });
