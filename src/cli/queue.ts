@@ -104,7 +104,7 @@ export function registerQueueCommands(program: Command): void {
     .requiredOption('--redis <url>', 'Redis URL, e.g. redis://host:6379 (rediss:// for TLS)')
     .option('--queue <name>', `queue name (default: ${DEFAULT_QUEUE})`)
     .option('--concurrency <n>', w('concurrency', 'jobs run at once by this worker'), int(1))
-    .option('--threads <n>', 'ONNX Runtime threads per job (default: all cores; with --concurrency N, cores / N is a good choice)', int(1))
+    .option('--threads <n>', 'ONNX Runtime threads per job (default: all cores divided by --concurrency)', int(1))
     .option('--lock-seconds <s>', w('lockSeconds', 'a job whose worker stops for this long (killed, machine lost) is taken back by another worker'), num)
     .option('--stalled-seconds <s>', w('stalledSeconds', 'how often this worker looks for such stalled jobs'), num)
     .action(async (o: Record<string, any>) => {

@@ -9,6 +9,7 @@
 // segments). Transient errors (see errors.ts) are retried with exponential backoff; any other error
 // (bad options, a bad input) fails the job at once with its message (BullMQ's UnrecoverableError).
 import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { Job, Queue, QueueEvents, UnrecoverableError, Worker, type JobType } from 'bullmq';
 import { Redis } from 'ioredis';
 import { isTransient, messageOf } from './errors.js';
@@ -261,7 +262,7 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Job kinds and their handlers (default: the four file jobs). */
   handlers?: Record<string, JobHandler>;
-  /** ONNX Runtime threads for jobs that do not set their own. */
+  /** ONNX Runtime threads for jobs that do not set their own (default: all cores, divided among `concurrency` jobs). */
   threads?: number;
   /** A job whose worker stops renewing its lock for this long is taken back (default 30). */
   lockSeconds?: number;
@@ -307,6 +308,8 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
     client.disconnect();
     throw err;
   });
+  const concurrency = o.concurrency ?? 1;
+  const threads = o.threads ?? (concurrency > 1 ? Math.max(1, Math.floor(availableParallelism() / concurrency)) : undefined);
   const started = new Map<string, number>();
   const processor = async (job: Job): Promise<Record<string, unknown>> => {
     const { kind, options, label } = job.data as QueuedJobData;
@@ -329,7 +332,7 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
       await new Promise((r) => setTimeout(r, o.testDelayMs));
     }
     try {
-      return await handler.run(withThreads(kind, options, o.threads), {
+      return await handler.run(withThreads(kind, options, threads), {
         attempt,
         log: (line) => log(`${job.id}: ${line}`),
         onProgress: (p) => {
@@ -344,7 +347,7 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
   };
   const worker = new Worker(name, processor, {
     connection: client,
-    concurrency: o.concurrency ?? 1,
+    concurrency,
     lockDuration: Math.round((o.lockSeconds ?? 30) * 1000),
     stalledInterval: Math.round((o.stalledSeconds ?? 30) * 1000),
     maxStalledCount: o.maxStalled ?? 2,

@@ -19,7 +19,7 @@ export const workerSchema = z.object({
   ...connection,
   /** Jobs this worker runs at once. */
   concurrency: int(1).max(64).default(1),
-  /** ONNX Runtime threads for jobs that set none (default: all cores). */
+  /** ONNX Runtime threads for jobs that set none (default: all cores, divided among the concurrent jobs). */
   threads: int(1).optional(),
   /** A job whose worker stops renewing its lock for this many seconds is taken back by another worker. */
   lockSeconds: z.number().min(1).max(3600).default(30),
