@@ -1,7 +1,10 @@
 // Jobs run by a runner: the library's file jobs (translate, restore.apply, mosaic.add,
 // mosaic.auto) queued with their options objects, run in this process (InProcessJobRunner) or by
 // workers anywhere through Redis (BullJobRunner + runWorker). Both implement JobRunner, so a
-// caller (the CLI's submit/jobs, the web server) does not care which one it has.
+// caller (the CLI's submit/jobs, the web server) does not care which one it has. The web server's
+// own runner (src/server/jobs.ts: uploads in, bytes out) has the same JobStatus, 'update' events,
+// kinds/submit/status/cancel/close; these runners' statuses are assignable to its JobStatus, and
+// they add list() and counts() but have no result(id) (file jobs' outputs are files: see summary).
 import type { z } from 'zod';
 
 /** The library jobs a runner takes: their options objects are the jobs' own (validated by their schemas). */
