@@ -10,7 +10,8 @@ import { loadRestorer } from '../restore/net/checkpoint.js';
 import { SHIPPED_MODEL_NAMES, SHIPPED_MODELS } from '../restore/shipped.js';
 import { runtimeOptions, runtimeSchema } from '../runtime/options.js';
 import { callback, int, parseOptions, type LogFn } from '../util/options.js';
-import { InProcessJobRunner, type JobRunner } from './jobs.js';
+import { InProcessJobRunner } from '../jobs/in-process.js';
+import type { JobRunner } from '../jobs/types.js';
 import { restoreJobHandler } from './restore-job.js';
 import { createApp, type ServedModel } from './server.js';
 import { loadStaticFiles } from './static-files.js';
@@ -81,7 +82,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
   const shipped = Object.fromEntries(SHIPPED_MODEL_NAMES.filter((n) => existsSync(SHIPPED_MODELS[n])).map((n) => [n, SHIPPED_MODELS[n]]));
   const restore = o.jobRunner ? null : restoreJobHandler({ models: shipped, maxPixels: o.maxPixels, runtime: runtimeOptions(o.runtime) });
-  const jobs = o.jobRunner ?? new InProcessJobRunner({ restore: restore! });
+  const jobs = o.jobRunner ?? new InProcessJobRunner({ handlers: { restore: restore! }, maxQueued: 16, keepFinished: 32 });
   const loopback = LOOPBACK.has(o.host);
   if (!loopback) o.log?.(`warning: serving on ${o.host}, reachable from other computers; there is no authentication`);
   const server = createApp({

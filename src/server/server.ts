@@ -1,5 +1,5 @@
 // The HTTP server of `img2img serve`: the built web page (static-files.ts), the models the page
-// runs in the browser, and server-side jobs through a JobRunner (jobs.ts). Node's http only.
+// runs in the browser, and server-side jobs through a JobRunner (src/jobs/types.ts). Node's http only.
 //
 // Security: it binds 127.0.0.1 unless told otherwise, and then answers only requests addressed
 // to a loopback name (no DNS rebinding). Every response carries the cross-origin isolation
@@ -7,9 +7,11 @@
 // CORS headers, so other sites cannot read anything, and uploads need a non-"simple" content
 // type, so other sites cannot post them either. Request paths are keys of in-memory maps, never
 // file paths; uploads are size-limited, sniffed by magic bytes and pixel-counted (uploads.ts).
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { JobRunner, JobStatus } from './jobs.js';
-import { JobError } from './jobs.js';
+import { pipeline } from 'node:stream/promises';
+import { FINAL_STATES, JobError, type JobRunner, type JobStatus } from '../jobs/types.js';
 import type { StaticFile } from './static-files.js';
 import { checkImageUpload, HttpError, readBody, UPLOAD_CONTENT_TYPES } from './uploads.js';
 
@@ -48,7 +50,6 @@ export const SECURITY_HEADERS: Record<string, string> = {
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const FINAL = new Set(['done', 'failed', 'cancelled']);
 
 /** Host header -> hostname ('localhost:8080' -> 'localhost', '[::1]:80' -> '::1'). */
 export function hostnameOf(host: string | undefined): string | null {
@@ -62,6 +63,18 @@ function send(res: ServerResponse, status: number, body: Uint8Array | string, ty
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': String(data.length), ...extra });
   res.end(res.req.method === 'HEAD' ? undefined : data);
 }
+/** A file the server itself wrote (a job's result in its work folder; never a path from a request), streamed. */
+async function sendFile(res: ServerResponse, file: string, type: string, extra: Record<string, string>): Promise<void> {
+  const st = await stat(file).catch(() => null);
+  if (!st?.isFile()) throw new HttpError(404, 'the result is no longer kept');
+  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': String(st.size), ...extra });
+  if (res.req.method === 'HEAD') return void res.end();
+  await pipeline(createReadStream(file), res);
+}
+
+/** A download's file name: letters, digits, '.', '_' and '-' only. */
+const downloadName = (name: string | undefined) => (name ?? 'result').replace(/[^\w.-]+/g, '_').slice(0, 100) || 'result';
+
 const json = (res: ServerResponse, status: number, value: unknown, extra: Record<string, string> = {}) =>
   send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store', ...extra });
 const fail = (res: ServerResponse, status: number, message: string) => json(res, status, { error: message });
@@ -120,7 +133,7 @@ export function createApp(o: AppOptions): Server {
       if (!UPLOAD_CONTENT_TYPES.includes(type)) return fail(res, 415, `send the image as the request body with Content-Type ${UPLOAD_CONTENT_TYPES.join(', ')}`);
       const body = await readBody(req, o.maxUploadBytes);
       await checkImageUpload(body, o.maxPixels);
-      const id = await o.jobs.submit(kind, queryOptions(query), body);
+      const id = await o.jobs.submit(kind, queryOptions(query), { input: body });
       return json(res, 202, { id, status: `api/jobs/${id}`, result: `api/jobs/${id}/result`, events: `api/jobs/${id}/events` });
     }
 
@@ -134,9 +147,12 @@ export function createApp(o: AppOptions): Server {
       if (!read) return fail(res, 405, `${method} is not allowed here`);
       if (!job[2]) return json(res, 200, status);
       if (job[2] === '/result') {
-        const r = status.state === 'done' ? await o.jobs.result(id) : undefined;
-        if (!r) return fail(res, 409, `the job is ${status.state}${status.error ? `: ${status.error}` : ''}`);
-        return send(res, 200, r.data, r.contentType, { 'Cache-Control': 'no-store', 'Content-Disposition': 'attachment; filename="restored.png"' });
+        if (status.state !== 'done') return fail(res, 409, `the job is ${status.state}${status.error ? `: ${status.error}` : ''}`);
+        const r = await o.jobs.result?.(id);
+        if (!r) return fail(res, 404, 'this job has no download (or it is no longer kept)');
+        const headers = { 'Cache-Control': 'no-store', 'Content-Disposition': `attachment; filename="${downloadName(r.filename)}"` };
+        if (r.data) return send(res, 200, r.data, r.contentType, headers);
+        return sendFile(res, r.file, r.contentType, headers);
       }
       return events(req, res, id, status);
     }
@@ -148,7 +164,7 @@ export function createApp(o: AppOptions): Server {
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
     const write = (s: JobStatus) => {
       res.write(`event: status\ndata: ${JSON.stringify(s)}\n\n`);
-      if (FINAL.has(s.state)) stop();
+      if (FINAL_STATES.has(s.state)) stop();
     };
     const listener = (s: JobStatus) => {
       if (s.id === id) write(s);

@@ -12,7 +12,9 @@ import { applyMosaic } from '../../src/mosaic/mosaic.js';
 import { fillRect } from '../../src/mosaic/shapes.js';
 import { syntheticImage } from '../../src/mosaic/synthetic.js';
 import { apply } from '../../src/restore/job.js';
-import { InProcessJobRunner, JobError, type JobStatus } from '../../src/server/jobs.js';
+import { InProcessJobRunner } from '../../src/jobs/in-process.js';
+import { JobError, type JobStatus } from '../../src/jobs/types.js';
+import { parseJobOptions } from '../../src/server/restore-job.js';
 import { serve } from '../../src/server/job.js';
 import { sniffImageType } from '../../src/server/uploads.js';
 import { tempDir } from '../helpers/tiny-datasets.js';
@@ -155,39 +157,75 @@ test('a restore job equals restore apply on the same file; status, events and re
   assert.equal((await fetch(`${base}api/jobs/${failed.id}/result`)).status, 409);
 });
 
-test('the in-process job runner: validation, queue limit, progress events, cancellation, failures', async () => {
+test('the in-process job runner: validation, uploads, queue limit, progress events, cancellation (queued and running), failures, results', async () => {
   let release: () => void = () => {};
   const gate = new Promise<void>((r) => (release = r));
+  const schema = z.object({ n: z.number().int() }).strict();
   const runner = new InProcessJobRunner({
-    slow: {
-      schema: z.object({ n: z.number().int() }).strict(), needsInput: false,
-      run: async (o, _input, ctx) => {
-        ctx.onProgress({ done: 1, total: 2, text: 'half' });
-        await gate;
-        if (ctx.signal.aborted) throw new Error('cancelled');
-        if (o.n < 0) throw new Error('negative');
-        return { contentType: 'text/plain', data: new TextEncoder().encode(String(o.n * 2)), summary: { n: o.n } };
+    handlers: {
+      slow: {
+        schema, prepare: (o) => parseJobOptions(schema, 'slow', o),
+        run: async (o, ctx) => {
+          ctx.onProgress({ done: 1, total: 2, text: 'half' });
+          await gate;
+          if (ctx.signal?.aborted) throw new Error('cancelled');
+          if (o.n < 0) throw new Error('negative');
+          return { summary: { n: o.n }, result: { contentType: 'text/plain', data: new TextEncoder().encode(String(o.n * 2)) } };
+        },
+      },
+      upload: {
+        schema: z.object({}), prepare: () => ({}), needsInput: true,
+        run: async (_o, ctx) => ({ summary: { bytes: ctx.input!.length } }),
       },
     },
-  }, { maxQueued: 2 });
+    maxQueued: 3,
+  });
   const seen: JobStatus[] = [];
   runner.events.on('update', (s) => seen.push(s));
   await assert.rejects(runner.submit('nope', {}), (e: JobError) => e.status === 404);
   await assert.rejects(runner.submit('slow', { n: 'x' }), (e: JobError) => e.status === 400 && /n:/.test(e.message));
+  await assert.rejects(runner.submit('slow', { n: 1 }, { input: new Uint8Array(1) }), (e: JobError) => e.status === 400 && /takes no upload/.test(e.message));
+  await assert.rejects(runner.submit('upload', {}), (e: JobError) => e.status === 400 && /needs an uploaded file/.test(e.message));
   const a = await runner.submit('slow', { n: 2 });
   const b = await runner.submit('slow', { n: -1 });
   const c = await runner.submit('slow', { n: 3 });
+  const u = await runner.submit('upload', {}, { input: new Uint8Array(5) });
   await assert.rejects(runner.submit('slow', { n: 4 }), (e: JobError) => e.status === 429);
   assert.equal((await runner.status(c))!.position, 1);
   assert.equal(await runner.cancel(c), true);
   assert.equal((await runner.status(c))!.state, 'cancelled');
   release();
-  for (let i = 0; i < 100 && (await runner.status(b))!.state !== 'failed'; i++) await new Promise((r) => setTimeout(r, 10));
+  await runner.idle();
   assert.equal((await runner.status(a))!.state, 'done');
-  assert.equal(new TextDecoder().decode((await runner.result(a))!.data), '4');
+  const r = (await runner.result!(a))!;
+  assert.equal(new TextDecoder().decode(r.data), '4');
   assert.deepEqual((await runner.status(b))!.error, 'negative');
+  assert.deepEqual((await runner.status(u))!.summary, { bytes: 5 });
   assert.ok(seen.some((s) => s.id === a && s.progress?.text === 'half'));
   assert.equal(await runner.cancel(a), false, 'finished jobs cannot be cancelled');
+
+  // A running job is aborted: its handler sees the signal and the job ends cancelled.
+  let hold: () => void = () => {};
+  const held = new Promise<void>((r) => (hold = r));
+  const running = new InProcessJobRunner({
+    handlers: {
+      wait: {
+        schema: z.object({}), prepare: () => ({}),
+        run: async (_o, ctx) => {
+          hold();
+          await new Promise<void>((r) => ctx.signal!.addEventListener('abort', () => r()));
+          throw new Error('stopped');
+        },
+      },
+    },
+  });
+  const w = await running.submit('wait', {});
+  await held;
+  assert.equal(await running.cancel(w), true);
+  await running.idle();
+  assert.equal((await running.status(w))!.state, 'cancelled');
+  await running.close();
+
   await runner.close();
   await assert.rejects(runner.submit('slow', { n: 1 }), (e: JobError) => e.status === 503);
 });
