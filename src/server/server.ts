@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { FINAL_STATES, JobError, type JobRunner, type JobStatus } from '../jobs/types.js';
 import type { StaticFile } from './static-files.js';
 import { checkImageUpload, HttpError, readBody, UPLOAD_CONTENT_TYPES } from './uploads.js';
+import { VIDEO_CONTENT_TYPES, VideoUploads } from './video-uploads.js';
 
 /** A model the page can fetch and run. */
 export interface ServedModel {
@@ -28,6 +29,10 @@ export interface AppOptions {
   files: Map<string, StaticFile>;
   models: ServedModel[];
   jobs: JobRunner;
+  /** Uploaded videos for the video jobs (none: no video uploads). */
+  uploads?: VideoUploads;
+  /** More facts for /api/info (the queue, the folder). */
+  info?: Record<string, unknown>;
   maxUploadBytes: number;
   maxPixels: number;
   /** Hostnames a request may be addressed to (Host header); null accepts any. */
@@ -79,6 +84,8 @@ const json = (res: ServerResponse, status: number, value: unknown, extra: Record
   send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store', ...extra });
 const fail = (res: ServerResponse, status: number, message: string) => json(res, status, { error: message });
 
+const contentType = (req: IncomingMessage) => (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+
 /** The job options of an upload request from its query string: repeated `box`, the rest single values. */
 function queryOptions(q: URLSearchParams): Record<string, unknown> {
   const o: Record<string, unknown> = {};
@@ -113,7 +120,10 @@ export function createApp(o: AppOptions): Server {
     }
 
     if (path === '/api/info' && read) {
-      return json(res, 200, { version: o.version, jobKinds: o.jobs.kinds(), limits: { maxUploadBytes: o.maxUploadBytes, maxPixels: o.maxPixels }, acceptedTypes: ['image/png', 'image/jpeg', 'image/webp'] });
+      return json(res, 200, {
+        version: o.version, jobKinds: o.jobs.kinds(), limits: { maxUploadBytes: o.maxUploadBytes, maxPixels: o.maxPixels, ...(o.uploads ? { maxVideoBytes: o.uploads.maxBytes } : {}) },
+        acceptedTypes: ['image/png', 'image/jpeg', 'image/webp'], ...o.info,
+      });
     }
     if (path === '/api/models' && read) {
       return json(res, 200, { models: o.models.map((m) => ({ id: m.id, label: m.label, kind: m.kind, url: `api/models/${m.id}.onnx` })) });
@@ -125,15 +135,42 @@ export function createApp(o: AppOptions): Server {
       return send(res, 200, await m.bytes(), 'application/octet-stream', { 'Cache-Control': 'no-cache' });
     }
 
+    if (path === '/api/uploads' && method === 'POST') {
+      if (!o.uploads) return fail(res, 404, 'this server takes no video uploads');
+      if (!VIDEO_CONTENT_TYPES.includes(contentType(req))) return fail(res, 415, `send the video as the request body with Content-Type ${VIDEO_CONTENT_TYPES.join(', ')}`);
+      const u = await o.uploads.receive(req);
+      return json(res, 201, { ...VideoUploads.info(u), frame: `api/uploads/${u.id}/frame.png` });
+    }
+    const upload = /^\/api\/uploads\/([^/]+)\/frame\.png$/.exec(path);
+    if (upload && read) {
+      const u = UUID.test(upload[1]) ? o.uploads?.get(upload[1]) : undefined;
+      if (!u) return fail(res, 404, 'no such upload (uploads are kept for a while only)');
+      return send(res, 200, u.frame, 'image/png', { 'Cache-Control': 'no-store' });
+    }
+
     const submit = /^\/api\/jobs\/([a-z0-9-]+)$/.exec(path);
     if (submit && method === 'POST') {
       const kind = submit[1];
       if (!o.jobs.kinds().includes(kind)) return fail(res, 404, `unknown job kind '${kind}'`);
-      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (!UPLOAD_CONTENT_TYPES.includes(type)) return fail(res, 415, `send the image as the request body with Content-Type ${UPLOAD_CONTENT_TYPES.join(', ')}`);
-      const body = await readBody(req, o.maxUploadBytes);
-      await checkImageUpload(body, o.maxPixels);
-      const id = await o.jobs.submit(kind, queryOptions(query), { input: body });
+      const type = contentType(req);
+      let id: string;
+      if (type === 'application/json') {
+        // Settings only (a video job names its upload by id): a small JSON object.
+        const text = new TextDecoder().decode(await readBody(req, 64 * 1024));
+        let options: unknown;
+        try {
+          options = JSON.parse(text);
+        } catch {
+          throw new HttpError(400, 'the request body is not JSON');
+        }
+        id = await o.jobs.submit(kind, options);
+      } else if (UPLOAD_CONTENT_TYPES.includes(type)) {
+        const body = await readBody(req, o.maxUploadBytes);
+        await checkImageUpload(body, o.maxPixels);
+        id = await o.jobs.submit(kind, queryOptions(query), { input: body });
+      } else {
+        return fail(res, 415, `send the image as the request body with Content-Type ${UPLOAD_CONTENT_TYPES.join(', ')}, or the settings as application/json`);
+      }
       return json(res, 202, { id, status: `api/jobs/${id}`, result: `api/jobs/${id}/result`, events: `api/jobs/${id}/events` });
     }
 
@@ -185,8 +222,8 @@ export function createApp(o: AppOptions): Server {
       const message = err instanceof Error ? err.message : String(err);
       if (status === 500) o.log?.(`error: ${req.method} ${req.url}: ${message}`);
       if (res.headersSent) return res.destroy();
-      // Do not read the rest of an oversized upload: answer, then close the connection.
-      if (status === 413) res.setHeader('Connection', 'close');
+      // Do not read the rest of a refused upload: answer, then close the connection.
+      if (!req.complete) res.setHeader('Connection', 'close');
       fail(res, status, status === 500 ? `internal error: ${message}` : message);
     }).finally(() => o.log?.(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started} ms`));
   });

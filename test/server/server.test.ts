@@ -2,8 +2,7 @@
 // limits and types, server-side restore jobs (equal to restore apply), events, and the job runner.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { encodeImage, readImage, writeImage, decodeImage } from '../../src/data/image.js';
@@ -17,13 +16,11 @@ import { JobError, type JobStatus } from '../../src/jobs/types.js';
 import { parseJobOptions } from '../../src/server/restore-job.js';
 import { serve } from '../../src/server/job.js';
 import { sniffImageType } from '../../src/server/uploads.js';
+import { raw as rawRequest, stubPage } from '../helpers/http.js';
 import { tempDir } from '../helpers/tiny-datasets.js';
 
 const root = tempDir('server');
-const web = join(root, 'web');
-mkdirSync(join(web, 'assets'), { recursive: true });
-writeFileSync(join(web, 'index.html'), '<!doctype html><title>t</title>');
-writeFileSync(join(web, 'assets', 'app-1234.js'), 'console.log(1)');
+const web = stubPage(join(root, 'web'));
 const secret = 'SECRET-FILE-CONTENT';
 writeFileSync(join(root, 'secret.txt'), secret);
 
@@ -31,19 +28,7 @@ const server = await serve({ port: 0, webRoot: web, maxUploadMb: 0.05, maxPixels
 after(() => server.close());
 const base = server.url;
 
-/** A raw request: the path goes out exactly as given (no URL normalization). */
-function raw(method: string, path: string, o: { headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, method, path, headers: o.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(o.body);
-  });
-}
+const raw = (method: string, path: string, o: { headers?: Record<string, string>; body?: Uint8Array } = {}) => rawRequest(server.port, method, path, o);
 
 const mosaicked = (w: number, h: number) => applyMosaic(syntheticImage(w, h, 9), fillRect(createMask(w, h), { x: 20, y: 16, w: 48, h: 40 }), { blockSize: 8 }).image;
 const png = async (w: number, h: number) => new Uint8Array(await encodeImage(mosaicked(w, h), 'png'));
@@ -70,7 +55,7 @@ test('the page and every response carry cross-origin isolation and a strict CSP;
   assert.match(js.headers.get('content-type') ?? '', /javascript/);
   assert.match(js.headers.get('cache-control') ?? '', /immutable/);
   const info = await (await fetch(`${base}api/info`)).json() as { limits: { maxUploadBytes: number; maxPixels: number }; jobKinds: string[] };
-  assert.deepEqual(info.jobKinds, ['restore']);
+  assert.deepEqual(info.jobKinds, ['restore', 'video']);
   assert.equal(info.limits.maxPixels, 150 * 120);
   const models = await (await fetch(`${base}api/models`)).json() as { models: { id: string; url: string }[] };
   assert.ok(models.models.some((m) => m.id === 'faithful'));
