@@ -141,6 +141,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   }
   const info = {
     runner: o.jobRunner ? 'custom' : o.redis ? 'redis' : 'in-process',
+    /** The models the server's jobs (videos, folders) take. */
+    serverModels: ['classical', ...Object.keys(shipped)],
     ...(folder ? { folder: { name: basename(folder.input) } } : {}),
   };
   const loopback = LOOPBACK.has(o.host);
