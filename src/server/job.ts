@@ -151,8 +151,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     files, models, jobs, uploads, info, version, maxUploadBytes: Math.round(o.maxUploadMb * 2 ** 20), maxPixels: o.maxPixels,
     allowedHosts: loopback ? new Set([...LOOPBACK, '[::1]']) : null, log: o.log,
   });
-  // Video uploads can be large and slow: the whole request may take up to 30 minutes.
-  server.requestTimeout = 30 * 60_000;
+  // Video uploads can be large: a request may take up to 10 minutes to arrive.
+  server.requestTimeout = 10 * 60_000;
   const stop = async () => {
     await jobs.close();
     await local.close();

@@ -138,17 +138,20 @@ export class ServerJobs implements JobRunner {
           throw new JobError(400, `box ${b} is outside the ${upload.width}x${upload.height} frame`);
         }
       }
-      await mkdir(this.o.resultsDir, { recursive: true, mode: 0o700 });
+      // In use from here on: a new upload does not push it out.
+      upload.users++;
       job.upload = upload.id;
       job.input = upload.path;
       job.output = join(this.o.resultsDir, `${id}.mp4`);
       job.status.label = `video ${upload.width}x${upload.height}, ${upload.frames} frames`;
-      upload.users++;
       const apply = { inputs: [upload.path], output: job.output, ...applyOptions(o, this.o.runtime) };
-      await this.start(job, [{ runner: this.o.files, kind: 'restore.apply', options: apply, meta: { label: job.status.label } }]).catch((err) => {
+      try {
+        await mkdir(this.o.resultsDir, { recursive: true, mode: 0o700 });
+        await this.start(job, [{ runner: this.o.files, kind: 'restore.apply', options: apply, meta: { label: job.status.label } }]);
+      } catch (err) {
         upload.users--;
         throw err;
-      });
+      }
     } else {
       const o = this.parse(this.folderSchema, kind, options);
       const { input, output } = this.o.folder!;

@@ -141,6 +141,31 @@ test('video uploads: size limit, type by content, sane options only; no request 
   assert.deepEqual(readdirSync(root).sort(), ['clip.mkv', 'got.mp4', 'large.mkv', 'restored', 'shots', 'web', server.workDir.slice(root.length + 1)].sort(), 'nothing written outside the work folder');
 });
 
+test('cancelling a running video job stops it between frames and removes its files', { timeout: 120_000 }, async () => {
+  const long = join(root, 'long.mkv');
+  makeClip(long, { width: 96, height: 72, frames: 60 });
+  const u = await upload(readFileSync(long));
+  const sub = await submitJson('video', { upload: u.id, boxes: ['16,12,40,32'] });
+  const { id, events } = JSON.parse(sub.body.toString()) as { id: string; events: string };
+  const stream = (await fetch(base + events)).body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '', cancelled: unknown;
+  for (;;) {
+    const { value, done } = await stream.read();
+    if (done) break;
+    text += value;
+    if (cancelled === undefined && /"done":[1-9]\d*,"total":60,"text":"processing/.test(text)) {
+      cancelled = (await (await fetch(`${base}api/jobs/${id}`, { method: 'DELETE' })).json() as { cancelled: boolean }).cancelled;
+    }
+  }
+  assert.equal(cancelled, true, text);
+  const last = JSON.parse([...text.matchAll(/^data: (.*)$/gm)].at(-1)![1]) as JobStatus;
+  assert.equal(last.state, 'cancelled');
+  assert.ok((last.progress?.done ?? 60) < 60, 'stopped before the end');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(readdirSync(join(server.workDir, 'results')).filter((f) => f.includes(id)), [], 'no result, no segments left');
+  assert.equal((await fetch(`${base}api/jobs/${id}/result`)).status, 409);
+});
+
 test('a folder: one restore.apply job per file with overall progress; outputs equal to restore apply on the folder', { timeout: 120_000 }, async () => {
   const sub = await submitJson('folder', { boxes: [`${box.x},${box.y},${box.w},${box.h}`], model: 'classical' });
   assert.equal(sub.status, 202, sub.body.toString());
