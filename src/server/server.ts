@@ -5,8 +5,9 @@
 // to a loopback name (no DNS rebinding). Every response carries the cross-origin isolation
 // headers the page's WASM threads need (COOP/COEP) and a strict Content-Security-Policy; no
 // CORS headers, so other sites cannot read anything, and uploads need a non-"simple" content
-// type, so other sites cannot post them either. Request paths are keys of in-memory maps, never
-// file paths; uploads are size-limited, sniffed by magic bytes and pixel-counted (uploads.ts).
+// type (job settings: application/json), so other sites cannot post them either. Request paths
+// are keys of in-memory maps, never file paths; uploads are size-limited, sniffed by magic bytes
+// and pixel-counted (uploads.ts; videos: video-uploads.ts, saved under names the server makes).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
