@@ -15,7 +15,8 @@ export { translate, translateSchema, type TranslateOptions, type TranslateResult
 export { exportModel, exportSchema, type ExportOptions, type ExportResult } from './export/job.js';
 export { serve, serveSchema, type ServeOptions, type RunningServer } from './server/job.js';
 export { restoreJobHandler } from './server/restore-job.js';
-export { InProcessJobRunner, JobError, type JobRunner, type JobHandler, type JobStatus, type JobResult, type JobContext, type JobProgress } from './server/jobs.js';
+export { InProcessJobRunner } from './jobs/in-process.js';
+export { JobError, type JobRunner, type JobHandler, type JobStatus, type JobResult, type JobContext, type JobProgress, type JobOutput, type SubmitMeta } from './jobs/types.js';
 export * as datasets from './data/job.js';
 export * as demo from './demo/job.js';
 export * as graph from './graph/index.js';

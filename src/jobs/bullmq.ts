@@ -15,7 +15,8 @@ import { Redis } from 'ioredis';
 import { isTransient, messageOf } from './errors.js';
 import { fileJobHandlers } from './file-jobs.js';
 import type { JobSpec } from './split.js';
-import { JobError, JOB_STATES, type JobHandler, type JobProgress, type JobRunner, type JobState, type JobStatus, type ListOptions } from './types.js';
+import { checkSubmit } from './submit-check.js';
+import { JOB_STATES, type JobHandler, type JobProgress, type JobRunner, type JobState, type JobStatus, type ListOptions, type SubmitMeta } from './types.js';
 
 export const DEFAULT_QUEUE = 'img2img';
 
@@ -177,19 +178,13 @@ export class BullJobRunner implements JobRunner {
     };
   }
 
-  private prepare(kind: string, options: unknown): Record<string, unknown> {
-    if (this.closed) throw new JobError(503, 'the job runner is closed');
-    const handler = Object.hasOwn(this.handlers, kind) ? this.handlers[kind] : undefined;
-    if (!handler) throw new JobError(404, `unknown job kind '${kind}' (known: ${this.kinds().join(', ')})`);
-    try {
-      return handler.prepare(options, this.o.cwd ?? process.cwd());
-    } catch (err) {
-      throw new JobError(400, messageOf(err));
-    }
+  /** The options as queued (uploads are refused: a queue on Redis carries options, not files). */
+  private prepare(kind: string, options: unknown, meta: SubmitMeta = {}): Record<string, unknown> {
+    return checkSubmit({ handlers: this.handlers, closed: this.closed, cwd: this.o.cwd ?? process.cwd(), takesInput: false }, kind, options, meta).options;
   }
 
-  async submit(kind: string, options: unknown, meta: { label?: string } = {}): Promise<string> {
-    const data: QueuedJobData = { kind, options: this.prepare(kind, options), ...(meta.label ? { label: meta.label } : {}) };
+  async submit(kind: string, options: unknown, meta: SubmitMeta = {}): Promise<string> {
+    const data: QueuedJobData = { kind, options: this.prepare(kind, options, meta), ...(meta.label ? { label: meta.label } : {}) };
     const job = await this.queue.add(kind, data, this.jobOptions());
     return job.id!;
   }
@@ -332,7 +327,7 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
       await new Promise((r) => setTimeout(r, o.testDelayMs));
     }
     try {
-      return await handler.run(withThreads(kind, options, threads), {
+      const out = await handler.run(withThreads(kind, options, threads), {
         attempt,
         log: (line) => log(`${job.id}: ${line}`),
         onProgress: (p) => {
@@ -340,6 +335,7 @@ export async function runWorker(o: WorkerOptions): Promise<RunningWorker> {
           if (performance.now() - lastSent > 250 || p.done >= p.total) send();
         },
       });
+      return out.summary;
     } catch (err) {
       if (!isTransient(err)) throw new UnrecoverableError(messageOf(err));
       throw err;

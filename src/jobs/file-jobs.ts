@@ -10,7 +10,7 @@ import { translate, translateSchema } from '../inference/job.js';
 import { add, addSchema, auto, autoSchema } from '../mosaic/job.js';
 import { apply, applySchema } from '../restore/job.js';
 import { OptionsError, parseOptions } from '../util/options.js';
-import type { VideoResult } from '../video/pipeline.js';
+import type { VideoProgress, VideoResult } from '../video/pipeline.js';
 import { FILE_JOB_KINDS, type FileJobKind, type JobContext, type JobHandler } from './types.js';
 
 /** Option keys that hold paths, per kind ('inputs' is a list; runtime.dumpGraph is handled apart). */
@@ -107,11 +107,20 @@ const videoSummary = (v: VideoResult[]) => ({ frames: v.reduce((s, x) => s + x.f
 
 /** Runs one file job through the library with `ctx`'s progress; returns its summary. */
 async function runFileJob(kind: FileJobKind, o: Record<string, unknown>, ctx: JobContext): Promise<Summary> {
+  // Progress comes between images and between video frames: where a cancelled job stops.
+  const stopIfCancelled = () => {
+    if (ctx.signal?.aborted) throw new Error('cancelled');
+  };
   const hooks = {
-    onProgress: (done: number, total: number) => ctx.onProgress({ done, total, text: 'images' }),
+    onProgress: (done: number, total: number) => {
+      stopIfCancelled();
+      ctx.onProgress({ done, total, text: 'images' });
+    },
     onError: (_input: string, err: Error) => ctx.log(`error: ${err.message}`),
-    onVideoProgress: (input: string, p: { phase: string; frame: number; total: number }) =>
-      ctx.onProgress({ done: p.frame, total: p.total, text: `${p.phase === 'analyze' ? 'analysing' : 'processing'} ${basename(input)}` }),
+    onVideoProgress: (input: string, p: VideoProgress) => {
+      stopIfCancelled();
+      ctx.onProgress({ done: p.frame, total: p.total, text: `${p.phase === 'analyze' ? 'analysing' : 'processing'} ${basename(input)}`, ...(p.fps > 0 ? { rate: p.fps, etaSeconds: p.etaSeconds } : {}) });
+    },
     onVideoNote: (line: string) => ctx.log(`note: ${line}`),
   };
   // The options were validated by the job's schema (prepare, and the job again); only the hooks are added.
@@ -143,6 +152,21 @@ async function runFileJob(kind: FileJobKind, o: Record<string, unknown>, ctx: Jo
 
 const RESUME_REFUSED = 'run without --resume to start over';
 
+/** One attempt of a file job; a retry first clears what a killed attempt left and resumes videos. */
+async function runAttempt(kind: FileJobKind, options: Record<string, unknown>, ctx: JobContext): Promise<Summary> {
+  if (ctx.attempt <= 1) return runFileJob(kind, options, ctx);
+  // A retry: clear a killed attempt's temp files; videos continue from their complete segments
+  // (an earlier attempt of the same job has the same input and settings), else start over.
+  for (const f of await removeLeftovers(options)) ctx.log(`removed ${f} (left by an interrupted attempt)`);
+  if (options.resume !== undefined) return runFileJob(kind, options, ctx);
+  try {
+    return await runFileJob(kind, { ...options, resume: true }, ctx);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.includes(RESUME_REFUSED)) throw err;
+    return runFileJob(kind, options, ctx);
+  }
+}
+
 /** The handler of one file job kind. */
 export function fileJobHandler(kind: FileJobKind): JobHandler {
   return {
@@ -150,17 +174,7 @@ export function fileJobHandler(kind: FileJobKind): JobHandler {
     prepare: (options, cwd) => prepareFileJob(kind, options, cwd),
     async run(options, ctx) {
       parseOptions(SCHEMAS[kind], kind, options);
-      if (ctx.attempt <= 1) return runFileJob(kind, options, ctx);
-      // A retry: clear a killed attempt's temp files; videos continue from their complete segments
-      // (an earlier attempt of the same job has the same input and settings), else start over.
-      for (const f of await removeLeftovers(options)) ctx.log(`removed ${f} (left by an interrupted attempt)`);
-      if (options.resume !== undefined) return runFileJob(kind, options, ctx);
-      try {
-        return await runFileJob(kind, { ...options, resume: true }, ctx);
-      } catch (err) {
-        if (!(err instanceof Error) || !err.message.includes(RESUME_REFUSED)) throw err;
-        return runFileJob(kind, options, ctx);
-      }
+      return { summary: await runAttempt(kind, options, ctx) };
     },
   };
 }

@@ -1,35 +1,47 @@
 // The embedded job runner: a FIFO queue in this process, `concurrency` jobs at a time (default 1:
 // ONNX Runtime already uses every core for one job). The same JobRunner as the Redis queue, so a
-// caller switches by constructing the other one.
+// caller switches by constructing the other one. Besides the queue's file jobs it carries what
+// only a runner in this process can: uploads in memory (kinds whose handler needsInput), results
+// in memory (result(id)), and cancelling a running job (its handler sees ctx.signal).
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { messageOf } from './errors.js';
 import { fileJobHandlers } from './file-jobs.js';
-import { JobError, type JobHandler, type JobRunner, type JobState, type JobStatus, type ListOptions, JOB_STATES } from './types.js';
+import { checkSubmit } from './submit-check.js';
+import { JobError, type JobHandler, type JobResult, type JobRunner, type JobState, type JobStatus, type ListOptions, type SubmitMeta, JOB_STATES } from './types.js';
 
 export interface InProcessOptions {
   /** Job kinds and their handlers (default: the four file jobs). */
-  handlers?: Record<string, JobHandler>;
+  handlers?: Record<string, JobHandler<any>>;
   /** Jobs run at once (default 1). */
   concurrency?: number;
   /** Jobs waiting at most (more are refused with JobError 429; default unlimited). */
   maxQueued?: number;
   /** Finished jobs kept for status and lists (default 1000, oldest dropped first). */
   keepFinished?: number;
+  /** Finished jobs whose results (bytes in memory) are kept for download (default 32, oldest dropped first). */
+  keepResults?: number;
   /** Folder that relative paths in options are resolved against (default: process.cwd()). */
   cwd?: string;
   /** Notes from the jobs (video encoder fallbacks, removed leftovers, ...). */
   log?: (line: string) => void;
 }
 
-interface Entry { status: JobStatus; options: Record<string, unknown> }
+interface Entry {
+  status: JobStatus;
+  options: Record<string, unknown>;
+  input?: Uint8Array;
+  result?: JobResult;
+  abort: AbortController;
+}
 
 export class InProcessJobRunner implements JobRunner {
   readonly events = new EventEmitter();
-  private readonly handlers: Record<string, JobHandler>;
+  private readonly handlers: Record<string, JobHandler<any>>;
   private readonly jobs = new Map<string, Entry>();
   private readonly queue: string[] = [];
   private readonly finished: string[] = [];
+  private readonly withResults: string[] = [];
   private readonly running = new Set<Promise<void>>();
   private closed = false;
 
@@ -42,20 +54,12 @@ export class InProcessJobRunner implements JobRunner {
     return Object.keys(this.handlers);
   }
 
-  async submit(kind: string, options: unknown, meta: { label?: string } = {}): Promise<string> {
-    if (this.closed) throw new JobError(503, 'the job runner is closed');
-    const handler = Object.hasOwn(this.handlers, kind) ? this.handlers[kind] : undefined;
-    if (!handler) throw new JobError(404, `unknown job kind '${kind}' (known: ${this.kinds().join(', ')})`);
-    let prepared: Record<string, unknown>;
-    try {
-      prepared = handler.prepare(options, this.o.cwd ?? process.cwd());
-    } catch (err) {
-      throw new JobError(400, messageOf(err));
-    }
+  async submit(kind: string, options: unknown, meta: SubmitMeta = {}): Promise<string> {
+    const { options: prepared } = checkSubmit({ handlers: this.handlers, closed: this.closed, cwd: this.o.cwd ?? process.cwd(), takesInput: true }, kind, options, meta);
     if (this.queue.length >= (this.o.maxQueued ?? Infinity)) throw new JobError(429, 'too many jobs waiting; try again later');
     const id = randomUUID();
     const status: JobStatus = { id, kind, state: 'queued', progress: null, createdAt: Date.now(), attempts: 0, ...(meta.label ? { label: meta.label } : {}) };
-    this.jobs.set(id, { status, options: prepared });
+    this.jobs.set(id, { status, options: prepared, input: meta.input, abort: new AbortController() });
     this.queue.push(id);
     this.emit(id);
     this.pump();
@@ -65,6 +69,10 @@ export class InProcessJobRunner implements JobRunner {
   async status(id: string): Promise<JobStatus | undefined> {
     const e = this.jobs.get(id);
     return e ? this.snapshot(e) : undefined;
+  }
+
+  async result(id: string): Promise<JobResult | undefined> {
+    return this.jobs.get(id)?.result;
   }
 
   async list(o: ListOptions = {}): Promise<JobStatus[]> {
@@ -85,18 +93,24 @@ export class InProcessJobRunner implements JobRunner {
     return c;
   }
 
+  /** Cancels a queued job, or aborts a running one (it ends 'cancelled' when its handler returns). */
   async cancel(id: string): Promise<boolean> {
     const e = this.jobs.get(id);
-    if (!e || e.status.state !== 'queued') return false;
+    if (!e || (e.status.state !== 'queued' && e.status.state !== 'running')) return false;
+    if (e.status.state === 'running') {
+      e.abort.abort();
+      return true;
+    }
     this.queue.splice(this.queue.indexOf(id), 1);
     this.finish(e, 'cancelled', 'cancelled');
     return true;
   }
 
-  /** Stops taking jobs, cancels the queued ones and waits for the running ones. */
+  /** Stops taking jobs, cancels the queued ones, aborts the running ones and waits for them. */
   async close(): Promise<void> {
     this.closed = true;
     for (const id of [...this.queue]) await this.cancel(id);
+    for (const e of this.jobs.values()) if (e.status.state === 'running') e.abort.abort();
     await Promise.all([...this.running]);
   }
 
@@ -120,8 +134,16 @@ export class InProcessJobRunner implements JobRunner {
     e.status.state = state;
     e.status.finishedAt = Date.now();
     if (error) e.status.error = error;
+    e.input = undefined;
     this.finished.push(e.status.id);
     while (this.finished.length > (this.o.keepFinished ?? 1000)) this.jobs.delete(this.finished.shift()!);
+    if (e.result) {
+      this.withResults.push(e.status.id);
+      while (this.withResults.length > (this.o.keepResults ?? 32)) {
+        const old = this.jobs.get(this.withResults.shift()!);
+        if (old) old.result = undefined;
+      }
+    }
     this.emit(e.status.id);
   }
 
@@ -142,19 +164,24 @@ export class InProcessJobRunner implements JobRunner {
     e.status.startedAt = Date.now();
     e.status.attempts = (e.status.attempts ?? 0) + 1;
     this.emit(e.status.id);
+    const signal = e.abort.signal;
     try {
-      const summary = await this.handlers[e.status.kind].run(e.options, {
+      const out = await this.handlers[e.status.kind].run(e.options, {
         attempt: e.status.attempts,
+        signal,
+        input: e.input,
         log: (line) => this.o.log?.(`${e.status.label ?? e.status.id}: ${line}`),
         onProgress: (p) => {
           e.status.progress = p;
           this.emit(e.status.id);
         },
       });
-      e.status.summary = summary;
+      if (signal.aborted) return this.finish(e, 'cancelled', 'cancelled');
+      e.status.summary = out.summary;
+      e.result = out.result;
       this.finish(e, 'done');
     } catch (err) {
-      this.finish(e, 'failed', messageOf(err));
+      this.finish(e, signal.aborted ? 'cancelled' : 'failed', signal.aborted ? 'cancelled' : messageOf(err));
     }
   }
 }

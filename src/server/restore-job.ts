@@ -13,13 +13,14 @@ import { regionsFromBoxes, regionsFromLocate, type Region } from '../restore/reg
 import { restoreRegions } from '../restore/restore-image.js';
 import type { RuntimeOptions } from '../runtime/session.js';
 import { checkImageUpload } from './uploads.js';
-import type { JobHandler } from './jobs.js';
+import type { JobHandler } from '../jobs/types.js';
 
 const flag = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true')]);
 const num = (min: number, max: number) => z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(min).max(max));
 
-export function restoreOptionsSchema(models: readonly string[]) {
-  return z.object({
+/** The restoration settings the server's jobs take (an image, a video, a folder), as the page sends them. */
+export function restoreFields(models: readonly string[]) {
+  return {
     /** "x,y,w,h" rectangles. */
     boxes: z.array(z.string().regex(/^\d+,\d+,\d+,\d+$/, { message: "expected 'x,y,w,h' in whole pixels" })).max(64).default([]),
     /** Also restore the mosaics the locator finds. */
@@ -30,8 +31,23 @@ export function restoreOptionsSchema(models: readonly string[]) {
     consistency: flag.default(true),
     feather: num(0, 256).default(DEFAULT_FEATHER),
     tolerance: num(0, 64).default(0),
-  }).strict().refine((o) => o.boxes.length > 0 || o.auto, { message: 'no region: give boxes or auto' });
+  };
 }
+
+/** Options with no region at all are refused at submit time. */
+export const hasRegion = [(o: { boxes: string[]; auto: boolean }) => o.boxes.length > 0 || o.auto, { message: 'no region: give boxes or auto' }] as const;
+
+export function restoreOptionsSchema(models: readonly string[]) {
+  return z.object(restoreFields(models)).strict().refine(...hasRegion);
+}
+
+/** `options` validated by `schema`; throws an Error listing the bad options ('bad KIND options: boxes.0: ...'). */
+export function parseJobOptions<S extends z.ZodType>(schema: S, kind: string, options: unknown): z.output<S> {
+  const parsed = schema.safeParse(options);
+  if (!parsed.success) throw new Error(`bad ${kind} options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
 export type RestoreJobOptions = z.output<ReturnType<typeof restoreOptionsSchema>>;
 
 export interface RestoreJobSettings {
@@ -53,12 +69,15 @@ export function restoreJobHandler(s: RestoreJobSettings): JobHandler<RestoreJobO
     }
     return r;
   };
+  const schema = restoreOptionsSchema(Object.keys(s.models));
   return {
-    schema: restoreOptionsSchema(Object.keys(s.models)),
+    schema,
+    prepare: (options) => parseJobOptions(schema, 'restore', options),
     needsInput: true,
-    async run(o, input, ctx) {
-      await checkImageUpload(input!, s.maxPixels);
-      const img = await decodeImage(input!, 'upload');
+    async run(o, ctx) {
+      const input = ctx.input!;
+      await checkImageUpload(input, s.maxPixels);
+      const img = await decodeImage(input, 'upload');
       const regions: Region[] = [];
       if (o.boxes.length) regions.push(...regionsFromBoxes(o.boxes.map(parseBox), img.width, img.height));
       if (o.auto) regions.push(...regionsFromLocate(img, { tolerance: o.tolerance }));
@@ -74,7 +93,7 @@ export function restoreJobHandler(s: RestoreJobSettings): JobHandler<RestoreJobO
             const total = tileCount(a.classical.width, a.classical.height);
             let done = 0;
             return restoreAreaTiled(a, async (x, h, w, rows) => {
-              if (ctx.signal.aborted) throw new Error('cancelled');
+              if (ctx.signal?.aborted) throw new Error('cancelled');
               const y = await engine.runWindow(x, h, w, rows);
               done++;
               ctx.onProgress({ done: region - 1 + done / total, total: regions.length, text: `region ${region} of ${regions.length}: window ${done} of ${total}` });
@@ -87,7 +106,10 @@ export function restoreJobHandler(s: RestoreJobSettings): JobHandler<RestoreJobO
       const data = await encodeImage(image, 'png');
       const restored = reports.filter((r) => r.grid).length;
       ctx.onProgress({ done: regions.length, total: regions.length, text: 'done' });
-      return { contentType: 'image/png', data: new Uint8Array(data.buffer, data.byteOffset, data.length), summary: { width: img.width, height: img.height, regions: regions.length, restored } };
+      return {
+        summary: { width: img.width, height: img.height, regions: regions.length, restored },
+        result: { contentType: 'image/png', filename: 'restored.png', data: new Uint8Array(data.buffer, data.byteOffset, data.length) },
+      };
     },
     async release() {
       for (const r of runners.values()) await (await r.catch(() => null))?.release();

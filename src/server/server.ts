@@ -1,17 +1,21 @@
 // The HTTP server of `img2img serve`: the built web page (static-files.ts), the models the page
-// runs in the browser, and server-side jobs through a JobRunner (jobs.ts). Node's http only.
+// runs in the browser, and server-side jobs through a JobRunner (src/jobs/types.ts). Node's http only.
 //
 // Security: it binds 127.0.0.1 unless told otherwise, and then answers only requests addressed
 // to a loopback name (no DNS rebinding). Every response carries the cross-origin isolation
 // headers the page's WASM threads need (COOP/COEP) and a strict Content-Security-Policy; no
 // CORS headers, so other sites cannot read anything, and uploads need a non-"simple" content
-// type, so other sites cannot post them either. Request paths are keys of in-memory maps, never
-// file paths; uploads are size-limited, sniffed by magic bytes and pixel-counted (uploads.ts).
+// type (job settings: application/json), so other sites cannot post them either. Request paths
+// are keys of in-memory maps, never file paths; uploads are size-limited, sniffed by magic bytes
+// and pixel-counted (uploads.ts; videos: video-uploads.ts, saved under names the server makes).
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { JobRunner, JobStatus } from './jobs.js';
-import { JobError } from './jobs.js';
+import { pipeline } from 'node:stream/promises';
+import { FINAL_STATES, JobError, type JobRunner, type JobStatus } from '../jobs/types.js';
 import type { StaticFile } from './static-files.js';
 import { checkImageUpload, HttpError, readBody, UPLOAD_CONTENT_TYPES } from './uploads.js';
+import { VIDEO_CONTENT_TYPES, VideoUploads } from './video-uploads.js';
 
 /** A model the page can fetch and run. */
 export interface ServedModel {
@@ -26,6 +30,10 @@ export interface AppOptions {
   files: Map<string, StaticFile>;
   models: ServedModel[];
   jobs: JobRunner;
+  /** Uploaded videos for the video jobs (none: no video uploads). */
+  uploads?: VideoUploads;
+  /** More facts for /api/info (the queue, the folder). */
+  info?: Record<string, unknown>;
   maxUploadBytes: number;
   maxPixels: number;
   /** Hostnames a request may be addressed to (Host header); null accepts any. */
@@ -48,7 +56,6 @@ export const SECURITY_HEADERS: Record<string, string> = {
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const FINAL = new Set(['done', 'failed', 'cancelled']);
 
 /** Host header -> hostname ('localhost:8080' -> 'localhost', '[::1]:80' -> '::1'). */
 export function hostnameOf(host: string | undefined): string | null {
@@ -62,9 +69,23 @@ function send(res: ServerResponse, status: number, body: Uint8Array | string, ty
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': String(data.length), ...extra });
   res.end(res.req.method === 'HEAD' ? undefined : data);
 }
+/** A file the server itself wrote (a job's result in its work folder; never a path from a request), streamed. */
+async function sendFile(res: ServerResponse, file: string, type: string, extra: Record<string, string>): Promise<void> {
+  const st = await stat(file).catch(() => null);
+  if (!st?.isFile()) throw new HttpError(404, 'the result is no longer kept');
+  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': String(st.size), ...extra });
+  if (res.req.method === 'HEAD') return void res.end();
+  await pipeline(createReadStream(file), res);
+}
+
+/** A download's file name: letters, digits, '.', '_' and '-' only. */
+const downloadName = (name: string | undefined) => (name ?? 'result').replace(/[^\w.-]+/g, '_').slice(0, 100) || 'result';
+
 const json = (res: ServerResponse, status: number, value: unknown, extra: Record<string, string> = {}) =>
   send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store', ...extra });
 const fail = (res: ServerResponse, status: number, message: string) => json(res, status, { error: message });
+
+const contentType = (req: IncomingMessage) => (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 
 /** The job options of an upload request from its query string: repeated `box`, the rest single values. */
 function queryOptions(q: URLSearchParams): Record<string, unknown> {
@@ -100,7 +121,10 @@ export function createApp(o: AppOptions): Server {
     }
 
     if (path === '/api/info' && read) {
-      return json(res, 200, { version: o.version, jobKinds: o.jobs.kinds(), limits: { maxUploadBytes: o.maxUploadBytes, maxPixels: o.maxPixels }, acceptedTypes: ['image/png', 'image/jpeg', 'image/webp'] });
+      return json(res, 200, {
+        version: o.version, jobKinds: o.jobs.kinds(), limits: { maxUploadBytes: o.maxUploadBytes, maxPixels: o.maxPixels, ...(o.uploads ? { maxVideoBytes: o.uploads.maxBytes } : {}) },
+        acceptedTypes: ['image/png', 'image/jpeg', 'image/webp'], ...o.info,
+      });
     }
     if (path === '/api/models' && read) {
       return json(res, 200, { models: o.models.map((m) => ({ id: m.id, label: m.label, kind: m.kind, url: `api/models/${m.id}.onnx` })) });
@@ -112,15 +136,42 @@ export function createApp(o: AppOptions): Server {
       return send(res, 200, await m.bytes(), 'application/octet-stream', { 'Cache-Control': 'no-cache' });
     }
 
+    if (path === '/api/uploads' && method === 'POST') {
+      if (!o.uploads) return fail(res, 404, 'this server takes no video uploads');
+      if (!VIDEO_CONTENT_TYPES.includes(contentType(req))) return fail(res, 415, `send the video as the request body with Content-Type ${VIDEO_CONTENT_TYPES.join(', ')}`);
+      const u = await o.uploads.receive(req);
+      return json(res, 201, { ...VideoUploads.info(u), frame: `api/uploads/${u.id}/frame.png` });
+    }
+    const upload = /^\/api\/uploads\/([^/]+)\/frame\.png$/.exec(path);
+    if (upload && read) {
+      const u = UUID.test(upload[1]) ? o.uploads?.get(upload[1]) : undefined;
+      if (!u) return fail(res, 404, 'no such upload (uploads are kept for a while only)');
+      return send(res, 200, u.frame, 'image/png', { 'Cache-Control': 'no-store' });
+    }
+
     const submit = /^\/api\/jobs\/([a-z0-9-]+)$/.exec(path);
     if (submit && method === 'POST') {
       const kind = submit[1];
       if (!o.jobs.kinds().includes(kind)) return fail(res, 404, `unknown job kind '${kind}'`);
-      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (!UPLOAD_CONTENT_TYPES.includes(type)) return fail(res, 415, `send the image as the request body with Content-Type ${UPLOAD_CONTENT_TYPES.join(', ')}`);
-      const body = await readBody(req, o.maxUploadBytes);
-      await checkImageUpload(body, o.maxPixels);
-      const id = await o.jobs.submit(kind, queryOptions(query), body);
+      const type = contentType(req);
+      let id: string;
+      if (type === 'application/json') {
+        // Settings only (a video job names its upload by id): a small JSON object.
+        const text = new TextDecoder().decode(await readBody(req, 64 * 1024));
+        let options: unknown;
+        try {
+          options = JSON.parse(text);
+        } catch {
+          throw new HttpError(400, 'the request body is not JSON');
+        }
+        id = await o.jobs.submit(kind, options);
+      } else if (UPLOAD_CONTENT_TYPES.includes(type)) {
+        const body = await readBody(req, o.maxUploadBytes);
+        await checkImageUpload(body, o.maxPixels);
+        id = await o.jobs.submit(kind, queryOptions(query), { input: body });
+      } else {
+        return fail(res, 415, `send the image as the request body with Content-Type ${UPLOAD_CONTENT_TYPES.join(', ')}, or the settings as application/json`);
+      }
       return json(res, 202, { id, status: `api/jobs/${id}`, result: `api/jobs/${id}/result`, events: `api/jobs/${id}/events` });
     }
 
@@ -134,9 +185,12 @@ export function createApp(o: AppOptions): Server {
       if (!read) return fail(res, 405, `${method} is not allowed here`);
       if (!job[2]) return json(res, 200, status);
       if (job[2] === '/result') {
-        const r = status.state === 'done' ? await o.jobs.result(id) : undefined;
-        if (!r) return fail(res, 409, `the job is ${status.state}${status.error ? `: ${status.error}` : ''}`);
-        return send(res, 200, r.data, r.contentType, { 'Cache-Control': 'no-store', 'Content-Disposition': 'attachment; filename="restored.png"' });
+        if (status.state !== 'done') return fail(res, 409, `the job is ${status.state}${status.error ? `: ${status.error}` : ''}`);
+        const r = await o.jobs.result?.(id);
+        if (!r) return fail(res, 404, 'this job has no download (or it is no longer kept)');
+        const headers = { 'Cache-Control': 'no-store', 'Content-Disposition': `attachment; filename="${downloadName(r.filename)}"` };
+        if (r.data) return send(res, 200, r.data, r.contentType, headers);
+        return sendFile(res, r.file, r.contentType, headers);
       }
       return events(req, res, id, status);
     }
@@ -148,7 +202,7 @@ export function createApp(o: AppOptions): Server {
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
     const write = (s: JobStatus) => {
       res.write(`event: status\ndata: ${JSON.stringify(s)}\n\n`);
-      if (FINAL.has(s.state)) stop();
+      if (FINAL_STATES.has(s.state)) stop();
     };
     const listener = (s: JobStatus) => {
       if (s.id === id) write(s);
@@ -169,8 +223,8 @@ export function createApp(o: AppOptions): Server {
       const message = err instanceof Error ? err.message : String(err);
       if (status === 500) o.log?.(`error: ${req.method} ${req.url}: ${message}`);
       if (res.headersSent) return res.destroy();
-      // Do not read the rest of an oversized upload: answer, then close the connection.
-      if (status === 413) res.setHeader('Connection', 'close');
+      // Do not read the rest of a refused upload: answer, then close the connection.
+      if (!req.complete) res.setHeader('Connection', 'close');
       fail(res, status, status === 500 ? `internal error: ${message}` : message);
     }).finally(() => o.log?.(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started} ms`));
   });

@@ -1,7 +1,11 @@
 // Uploads: read a request body up to a size limit, accept only PNG, JPEG and WebP by their first
 // bytes (not by a name or a header the client chose), and refuse images with too many pixels
-// before decoding them. Nothing of a request ever becomes a file path: uploads stay in memory.
+// before decoding them. Nothing of a request ever becomes a file path: images stay in memory, and
+// videos (video-uploads.ts) are streamed into files whose names the server makes.
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import sharp from 'sharp';
 
 /** An HTTP error with its status. */
@@ -26,19 +30,44 @@ export function sniffImageType(b: Uint8Array): ImageType | null {
   return null;
 }
 
-/** The request body, at most `limit` bytes (413 beyond, without reading the rest). */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+/** The request body's chunks, at most `limit` bytes in all (413 beyond, without reading the rest). */
+async function* bodyChunks(req: IncomingMessage, limit: number): AsyncGenerator<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `upload of ${declared} bytes is over the limit of ${limit} bytes`);
-  const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) throw new HttpError(413, `upload is over the limit of ${limit} bytes`);
-    chunks.push(chunk);
+    yield chunk;
   }
-  const all = Buffer.concat(chunks, size);
+}
+
+/** The request body, at most `limit` bytes (413 beyond, without reading the rest). */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of bodyChunks(req, limit)) chunks.push(chunk);
+  const all = Buffer.concat(chunks);
   return new Uint8Array(all.buffer, all.byteOffset, all.length);
+}
+
+/**
+ * Streams the request body into `file` (a new file: a name the server chose), at most `limit`
+ * bytes (413 beyond; the partial file is removed on any failure). Returns its size.
+ */
+export async function saveBody(req: IncomingMessage, limit: number, file: string): Promise<number> {
+  let size = 0;
+  try {
+    await pipeline(async function* () {
+      for await (const chunk of bodyChunks(req, limit)) {
+        size += chunk.length;
+        yield chunk;
+      }
+    }, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+  } catch (err) {
+    await rm(file, { force: true });
+    throw err;
+  }
+  return size;
 }
 
 /**

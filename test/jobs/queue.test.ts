@@ -142,7 +142,7 @@ test('transient errors are retried with exponential backoff; other errors fail a
         seen.push({ attempt: ctx.attempt, at: Date.now() });
         ctx.onProgress({ done: 1, total: 2 });
         if (ctx.attempt < 3) throw Object.assign(new Error(`read ECONNRESET (attempt ${ctx.attempt})`), { code: 'ECONNRESET' });
-        return { n: o.n, attempts: ctx.attempt };
+        return { summary: { n: o.n, attempts: ctx.attempt } };
       },
     },
     broken: {

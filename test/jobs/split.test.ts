@@ -90,7 +90,7 @@ await fileJobHandler('mosaic.add').run(${JSON.stringify(options)}, { attempt: 1,
   assert.equal(await new Promise((r) => child.on('exit', (_c, s) => r(s))), 'SIGKILL');
   assert.ok(!existsSync(out), 'no output from the killed attempt');
   const progress: JobStatus['progress'][] = [];
-  const summary = await fileJobHandler('mosaic.add').run(options, { attempt: 2, log: () => undefined, onProgress: (p) => progress.push(p) });
+  const { summary } = await fileJobHandler('mosaic.add').run(options, { attempt: 2, log: () => undefined, onProgress: (p) => progress.push(p) });
   assert.ok((summary.resumedFrames as number) >= 10, `resumed at frame ${summary.resumedFrames}`);
   assert.equal(summary.frames, 30);
   const fresh = join(dir, 'clip-fresh.mkv');

@@ -2,8 +2,7 @@
 // limits and types, server-side restore jobs (equal to restore apply), events, and the job runner.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { encodeImage, readImage, writeImage, decodeImage } from '../../src/data/image.js';
@@ -12,16 +11,16 @@ import { applyMosaic } from '../../src/mosaic/mosaic.js';
 import { fillRect } from '../../src/mosaic/shapes.js';
 import { syntheticImage } from '../../src/mosaic/synthetic.js';
 import { apply } from '../../src/restore/job.js';
-import { InProcessJobRunner, JobError, type JobStatus } from '../../src/server/jobs.js';
+import { InProcessJobRunner } from '../../src/jobs/in-process.js';
+import { JobError, type JobStatus } from '../../src/jobs/types.js';
+import { parseJobOptions } from '../../src/server/restore-job.js';
 import { serve } from '../../src/server/job.js';
 import { sniffImageType } from '../../src/server/uploads.js';
+import { raw as rawRequest, stubPage } from '../helpers/http.js';
 import { tempDir } from '../helpers/tiny-datasets.js';
 
 const root = tempDir('server');
-const web = join(root, 'web');
-mkdirSync(join(web, 'assets'), { recursive: true });
-writeFileSync(join(web, 'index.html'), '<!doctype html><title>t</title>');
-writeFileSync(join(web, 'assets', 'app-1234.js'), 'console.log(1)');
+const web = stubPage(join(root, 'web'));
 const secret = 'SECRET-FILE-CONTENT';
 writeFileSync(join(root, 'secret.txt'), secret);
 
@@ -29,19 +28,7 @@ const server = await serve({ port: 0, webRoot: web, maxUploadMb: 0.05, maxPixels
 after(() => server.close());
 const base = server.url;
 
-/** A raw request: the path goes out exactly as given (no URL normalization). */
-function raw(method: string, path: string, o: { headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, method, path, headers: o.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(o.body);
-  });
-}
+const raw = (method: string, path: string, o: { headers?: Record<string, string>; body?: Uint8Array } = {}) => rawRequest(server.port, method, path, o);
 
 const mosaicked = (w: number, h: number) => applyMosaic(syntheticImage(w, h, 9), fillRect(createMask(w, h), { x: 20, y: 16, w: 48, h: 40 }), { blockSize: 8 }).image;
 const png = async (w: number, h: number) => new Uint8Array(await encodeImage(mosaicked(w, h), 'png'));
@@ -68,7 +55,7 @@ test('the page and every response carry cross-origin isolation and a strict CSP;
   assert.match(js.headers.get('content-type') ?? '', /javascript/);
   assert.match(js.headers.get('cache-control') ?? '', /immutable/);
   const info = await (await fetch(`${base}api/info`)).json() as { limits: { maxUploadBytes: number; maxPixels: number }; jobKinds: string[] };
-  assert.deepEqual(info.jobKinds, ['restore']);
+  assert.deepEqual(info.jobKinds, ['restore', 'video']);
   assert.equal(info.limits.maxPixels, 150 * 120);
   const models = await (await fetch(`${base}api/models`)).json() as { models: { id: string; url: string }[] };
   assert.ok(models.models.some((m) => m.id === 'faithful'));
@@ -155,39 +142,75 @@ test('a restore job equals restore apply on the same file; status, events and re
   assert.equal((await fetch(`${base}api/jobs/${failed.id}/result`)).status, 409);
 });
 
-test('the in-process job runner: validation, queue limit, progress events, cancellation, failures', async () => {
+test('the in-process job runner: validation, uploads, queue limit, progress events, cancellation (queued and running), failures, results', async () => {
   let release: () => void = () => {};
   const gate = new Promise<void>((r) => (release = r));
+  const schema = z.object({ n: z.number().int() }).strict();
   const runner = new InProcessJobRunner({
-    slow: {
-      schema: z.object({ n: z.number().int() }).strict(), needsInput: false,
-      run: async (o, _input, ctx) => {
-        ctx.onProgress({ done: 1, total: 2, text: 'half' });
-        await gate;
-        if (ctx.signal.aborted) throw new Error('cancelled');
-        if (o.n < 0) throw new Error('negative');
-        return { contentType: 'text/plain', data: new TextEncoder().encode(String(o.n * 2)), summary: { n: o.n } };
+    handlers: {
+      slow: {
+        schema, prepare: (o) => parseJobOptions(schema, 'slow', o),
+        run: async (o, ctx) => {
+          ctx.onProgress({ done: 1, total: 2, text: 'half' });
+          await gate;
+          if (ctx.signal?.aborted) throw new Error('cancelled');
+          if (o.n < 0) throw new Error('negative');
+          return { summary: { n: o.n }, result: { contentType: 'text/plain', data: new TextEncoder().encode(String(o.n * 2)) } };
+        },
+      },
+      upload: {
+        schema: z.object({}), prepare: () => ({}), needsInput: true,
+        run: async (_o, ctx) => ({ summary: { bytes: ctx.input!.length } }),
       },
     },
-  }, { maxQueued: 2 });
+    maxQueued: 3,
+  });
   const seen: JobStatus[] = [];
   runner.events.on('update', (s) => seen.push(s));
   await assert.rejects(runner.submit('nope', {}), (e: JobError) => e.status === 404);
   await assert.rejects(runner.submit('slow', { n: 'x' }), (e: JobError) => e.status === 400 && /n:/.test(e.message));
+  await assert.rejects(runner.submit('slow', { n: 1 }, { input: new Uint8Array(1) }), (e: JobError) => e.status === 400 && /takes no upload/.test(e.message));
+  await assert.rejects(runner.submit('upload', {}), (e: JobError) => e.status === 400 && /needs an uploaded file/.test(e.message));
   const a = await runner.submit('slow', { n: 2 });
   const b = await runner.submit('slow', { n: -1 });
   const c = await runner.submit('slow', { n: 3 });
+  const u = await runner.submit('upload', {}, { input: new Uint8Array(5) });
   await assert.rejects(runner.submit('slow', { n: 4 }), (e: JobError) => e.status === 429);
   assert.equal((await runner.status(c))!.position, 1);
   assert.equal(await runner.cancel(c), true);
   assert.equal((await runner.status(c))!.state, 'cancelled');
   release();
-  for (let i = 0; i < 100 && (await runner.status(b))!.state !== 'failed'; i++) await new Promise((r) => setTimeout(r, 10));
+  await runner.idle();
   assert.equal((await runner.status(a))!.state, 'done');
-  assert.equal(new TextDecoder().decode((await runner.result(a))!.data), '4');
+  const r = (await runner.result!(a))!;
+  assert.equal(new TextDecoder().decode(r.data), '4');
   assert.deepEqual((await runner.status(b))!.error, 'negative');
+  assert.deepEqual((await runner.status(u))!.summary, { bytes: 5 });
   assert.ok(seen.some((s) => s.id === a && s.progress?.text === 'half'));
   assert.equal(await runner.cancel(a), false, 'finished jobs cannot be cancelled');
+
+  // A running job is aborted: its handler sees the signal and the job ends cancelled.
+  let hold: () => void = () => {};
+  const held = new Promise<void>((r) => (hold = r));
+  const running = new InProcessJobRunner({
+    handlers: {
+      wait: {
+        schema: z.object({}), prepare: () => ({}),
+        run: async (_o, ctx) => {
+          hold();
+          await new Promise<void>((r) => ctx.signal!.addEventListener('abort', () => r()));
+          throw new Error('stopped');
+        },
+      },
+    },
+  });
+  const w = await running.submit('wait', {});
+  await held;
+  assert.equal(await running.cancel(w), true);
+  await running.idle();
+  assert.equal((await running.status(w))!.state, 'cancelled');
+  await running.close();
+
   await runner.close();
   await assert.rejects(runner.submit('slow', { n: 1 }), (e: JobError) => e.status === 503);
 });

@@ -3,6 +3,8 @@
 // download the PNG, which must equal `restore apply` on the same file (<= 2 grey levels); a
 // screenshot is kept in test-artifacts/. Then an exported generator loaded from disk translates
 // an image as `translate --eval` does, and a bad file shows an error message, not a blank page.
+// Last, the video mode: a tiny clip uploaded, a box on its first frame, restored on the server with
+// frames/fps progress on the page, the downloaded video has the clip's frame count.
 // Without Chromium this fails in CI (CI set) with how to install it, and is skipped elsewhere.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,6 +25,7 @@ import { apply } from '../../src/restore/job.js';
 import { serve, type RunningServer } from '../../src/server/job.js';
 import { artifactPath, buildPage, chromiumPath, launchChromium, NO_CHROMIUM } from '../helpers/browser.js';
 import { tempDir } from '../helpers/tiny-datasets.js';
+import { makeClip, streams } from '../video/clips.js';
 
 const available = chromiumPath() !== null;
 if (!available && process.env.CI) throw new Error(NO_CHROMIUM);
@@ -148,4 +151,32 @@ test('open image -> draw box -> restore (WASM, 2 threads) -> download equals res
   await page.getByTestId('image-file').setInputFiles(bad);
   await page.waitForSelector('[data-testid=error]:not([hidden])');
   assert.match((await page.getByTestId('error').textContent()) ?? '', /not an image/);
+
+  // The video mode: upload, a box on the first frame, restored on the server, downloaded.
+  const clip = join(root, 'clip.mkv');
+  makeClip(clip, { width: 96, height: 72, frames: 12 });
+  await page.getByTestId('mode-video').check();
+  await page.getByTestId('video-file').setInputFiles(clip);
+  await page.waitForFunction(() => (document.querySelector('[data-testid=video-info]')?.textContent ?? '').includes('12 frames'), null, { timeout: 60_000 });
+  assert.equal(await page.getByTestId('error').isVisible(), false);
+  await page.getByTestId('model').selectOption('server:faithful');
+  await page.getByTestId('box-text').fill('16,12,40,32');
+  await page.getByTestId('box-text').press('Enter');
+  await page.evaluate(() => {
+    const w = window as unknown as { statuses: string[] };
+    w.statuses = [];
+    const el = document.querySelector('[data-testid=status]')!;
+    new MutationObserver(() => w.statuses.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
+  });
+  await page.getByTestId('run').click();
+  await waitForResult(page);
+  const statuses = await page.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+  t.diagnostic(`video statuses: ${statuses.slice(-3).join(' | ')}`);
+  assert.ok(statuses.some((s) => /frame \d+ of 12 · [\d.]+ fps/.test(s)), `frames and fps shown: ${statuses.join(' | ')}`);
+  await page.screenshot({ path: artifactPath('browser-video.png'), fullPage: true });
+  const [video] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download').click()]);
+  const restored = join(root, 'restored.mp4');
+  await video.saveAs(restored);
+  assert.equal(streams(restored).find((x) => x.type === 'video')!.frames, 12, 'the downloaded video has the clip\'s frames');
+  assert.deepEqual(logs.filter((l) => l.startsWith('pageerror')), []);
 });

@@ -1,6 +1,10 @@
 // The page: open an image, draw boxes (or let the locator find the mosaic), pick a model, run it
-// in the worker (onnxruntime-web), compare before and after, download the PNG.
+// in the worker (onnxruntime-web), compare before and after, download the PNG. In the video mode
+// the video is uploaded to the server, the boxes are drawn on its first frame, the server restores
+// it (in its process or on its job queue) with progress over server-sent events, and the result
+// downloads; the folder mode restores the server's --folder the same way.
 import type { Image } from '../../src/data/image-core.js';
+import type { JobStatus } from '../../src/jobs/types.js';
 import { encodePng } from '../../src/data/png.js';
 import type { Box } from '../../src/mosaic/mask.js';
 import type { MosaicStyle } from '../../src/mosaic/pixelate.js';
@@ -37,7 +41,17 @@ const state = {
   drag: null as { x0: number; y0: number; x1: number; y1: number } | null,
   models: new Map<string, ModelChoice>(),
   busy: false,
+  mode: 'image' as Mode,
+  /** The uploaded video (video mode). */
+  upload: null as VideoUpload | null,
+  /** The server job running now. */
+  job: null as string | null,
 };
+
+type Mode = 'image' | 'video' | 'folder';
+interface VideoUpload { id: string; width: number; height: number; frames: number; fps: number; frame: string }
+/** What the server says of itself (api/info). */
+const server = { jobKinds: [] as string[], serverModels: [] as string[], maxVideoBytes: 0, runner: '', folder: '' };
 
 // --- messages ------------------------------------------------------------------------------
 
@@ -155,24 +169,29 @@ async function openImage(file: File): Promise<void> {
   try {
     setStatus(`opening ${file.name}`);
     const img = await decode(file);
-    state.image = img;
-    state.name = file.name.replace(/\.[^.]*$/, '') || 'image';
-    state.before = toImageData(img);
-    state.after = null;
-    state.afterImage = null;
-    state.regions = [];
-    canvas.width = img.width;
-    canvas.height = img.height;
-    $('stage').hidden = false;
-    $('drop').hidden = true;
-    $('image-info').textContent = `${file.name}: ${img.width}x${img.height}, ${img.channels === 4 ? 'RGBA' : 'RGB'}`;
-    setDownload(null);
-    renderRegions();
-    render();
-    setStatus('drag a box over each mosaic, or press "Find mosaic"');
+    showImage(img, file.name, `${file.name}: ${img.width}x${img.height}, ${img.channels === 4 ? 'RGBA' : 'RGB'}`, 'image-info');
   } catch (err) {
     showError(err instanceof Error ? err.message : String(err));
   }
+}
+
+/** Shows an opened image (or a video's first frame) for drawing boxes. */
+function showImage(img: Image, fileName: string, info: string, infoId: string): void {
+  state.image = img;
+  state.name = fileName.replace(/\.[^.]*$/, '') || 'image';
+  state.before = toImageData(img);
+  state.after = null;
+  state.afterImage = null;
+  state.regions = [];
+  canvas.width = img.width;
+  canvas.height = img.height;
+  $('stage').hidden = false;
+  $('drop').hidden = true;
+  $(infoId).textContent = info;
+  setDownload(null);
+  renderRegions();
+  render();
+  setStatus('drag a box over each mosaic, or press "Find mosaic"');
 }
 
 // --- drawing -------------------------------------------------------------------------------
@@ -269,10 +288,12 @@ $<HTMLFormElement>('add-box').addEventListener('submit', (e) => {
   clearError();
   const input = $<HTMLInputElement>('box-text');
   const m = /^\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*$/.exec(input.value);
-  if (!state.image) return showError('open an image first');
+  if (!state.image && state.mode !== 'folder') return showError('open an image first');
   if (!m) return showError(`a box is x,y,w,h in whole pixels, got '${input.value}'`);
   const [x, y, w, h] = m.slice(1).map(Number);
-  if (w < 1 || h < 1 || x + w > state.image.width || y + h > state.image.height) return showError(`box ${x},${y},${w},${h} is outside the ${state.image.width}x${state.image.height} image`);
+  // A folder's files differ in size: the server checks each box against each file.
+  if (w < 1 || h < 1) return showError(`box ${x},${y},${w},${h} is empty`);
+  if (state.image && (x + w > state.image.width || y + h > state.image.height)) return showError(`box ${x},${y},${w},${h} is outside the ${state.image.width}x${state.image.height} image`);
   addRegion({ box: { x, y, w, h }, label: `box ${x},${y},${w},${h}` });
   input.value = '';
 });
@@ -350,6 +371,7 @@ $<HTMLInputElement>('model-file').addEventListener('change', async (e) => {
 // --- running -------------------------------------------------------------------------------
 
 function updateControls(): void {
+  if (state.mode !== 'image') return updateServerControls();
   const m = currentModel();
   const generator = m.kind === 'generator';
   runButton.textContent = generator ? 'Translate the whole image' : 'Restore the boxes';
@@ -367,6 +389,7 @@ function setDownload(img: Image | null): void {
     download.removeAttribute('href');
     return;
   }
+  download.textContent = 'Download PNG';
   download.href = URL.createObjectURL(new Blob([encodePng(img) as BlobPart], { type: 'image/png' }));
   download.download = `${state.name}-${currentModel().kind === 'generator' ? 'translated' : 'restored'}.png`;
   download.hidden = false;
@@ -375,6 +398,7 @@ function setDownload(img: Image | null): void {
 const copyImage = (img: Image): Image => ({ ...img, data: img.data.slice() });
 
 runButton.addEventListener('click', () => void busy(async () => {
+  if (state.mode !== 'image') return runOnServer();
   const img = state.image!;
   const m = currentModel();
   const started = performance.now();
@@ -429,7 +453,210 @@ drop.addEventListener('drop', (e) => {
   e.preventDefault();
   $('drop').classList.remove('over');
   const f = e.dataTransfer?.files[0];
-  if (f) void openImage(f);
+  if (f && state.mode === 'video') void openVideo(f);
+  else if (f && state.mode === 'image') void openImage(f);
+});
+
+// --- server-side work: videos and the server's folder ----------------------------------------
+
+const serverAuto = $<HTMLInputElement>('server-auto');
+const cancelButton = $<HTMLButtonElement>('cancel');
+const FINAL = ['done', 'failed', 'cancelled'];
+const DROP_TEXT = $('drop').textContent;
+
+async function loadServerInfo(): Promise<void> {
+  try {
+    const r = await fetch('api/info');
+    if (!r.ok) return;
+    const i = (await r.json()) as { jobKinds: string[]; serverModels?: string[]; runner?: string; limits: { maxVideoBytes?: number }; folder?: { name: string } };
+    Object.assign(server, { jobKinds: i.jobKinds, serverModels: i.serverModels ?? [], runner: i.runner ?? '', maxVideoBytes: i.limits.maxVideoBytes ?? 0, folder: i.folder?.name ?? '' });
+  } catch {
+    return;
+  }
+  $('modes').hidden = !server.jobKinds.includes('video') && !server.jobKinds.includes('folder');
+  $('mode-folder-label').hidden = !server.jobKinds.includes('folder');
+  $('folder-name').textContent = server.folder ? `"${server.folder}"` : '';
+}
+
+for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=mode]')) {
+  radio.addEventListener('change', () => radio.checked && setMode(radio.value as Mode));
+}
+
+function setMode(mode: Mode): void {
+  if (state.busy) return;
+  state.mode = mode;
+  clearError();
+  state.image = state.before = state.after = state.afterImage = null;
+  state.regions = [];
+  state.upload = null;
+  setDownload(null);
+  setStatus('');
+  $('timing').textContent = '';
+  $('stage').hidden = true;
+  $('drop').hidden = false;
+  $('drop').textContent = mode === 'video' ? 'Open or drop a video. Then drag boxes over the mosaic on its first frame.'
+    : mode === 'folder' ? `The server restores every image and video in its folder ${server.folder}: add boxes (x,y,w,h, the same in every file) or tick "auto".`
+    : DROP_TEXT;
+  $('image-open').hidden = mode !== 'image';
+  $('video-open').hidden = mode !== 'video';
+  $('server-auto-label').hidden = mode === 'image';
+  serverAuto.parentElement!.lastChild!.textContent = mode === 'folder' ? ' find mosaics in every file (auto)' : ' also find mosaics in every frame (auto)';
+  const where = server.runner === 'redis' ? 'on its job queue (img2img worker processes)' : 'in its process';
+  $('server-note').hidden = mode === 'image';
+  $('server-note').textContent = mode === 'video' ? `The video is uploaded to the img2img server and restored there, ${where}, with its shipped models or the classical method.`
+    : `The folder stays on the server, which restores it ${where} and writes the results into a new folder beside it.`;
+  renderRegions();
+  updateControls();
+}
+
+function updateServerControls(): void {
+  const noRegion = state.regions.length === 0 && !serverAuto.checked;
+  runButton.textContent = state.mode === 'video' ? 'Restore the video on the server' : 'Restore the folder on the server';
+  runButton.disabled = state.busy || (state.mode === 'video' && !state.upload) || noRegion;
+  autoButton.disabled = state.busy || !state.image;
+  resetButton.disabled = true;
+  cancelButton.hidden = !state.job;
+  $('restore-options').hidden = false;
+  $('compare-label').hidden = true;
+}
+serverAuto.addEventListener('change', updateControls);
+
+/** The model name the server's jobs take for the chosen model (its shipped restorers or classical). */
+function serverModel(): string {
+  const ref = currentModel().ref;
+  const id = ref.source === 'classical' ? 'classical' : ref.source === 'server' ? ref.id : '';
+  if (!server.serverModels.includes(id)) throw new Error(`the server restores with ${server.serverModels.join(', ')}: choose one of those models`);
+  return id;
+}
+
+/** POSTs the video to api/uploads (upload progress on the bar); the server's answer. */
+function uploadVideo(file: File): Promise<VideoUpload> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', 'api/uploads');
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => {
+      if (!e.lengthComputable) return;
+      progress.hidden = false;
+      progress.value = e.loaded / e.total;
+      setStatus(e.loaded < e.total ? `uploading ${file.name}: ${Math.round((100 * e.loaded) / e.total)}%` : `checking ${file.name} on the server`);
+    };
+    xhr.onload = () => {
+      let body: { error?: string } & Partial<VideoUpload> = {};
+      try {
+        body = JSON.parse(xhr.responseText || '{}');
+      } catch {
+        // not JSON: the status says it
+      }
+      if (xhr.status === 201) resolve(body as VideoUpload);
+      else reject(new Error(body.error ?? `the upload failed (${xhr.status})`));
+    };
+    xhr.onerror = () => reject(new Error('the upload failed (the connection to the server was lost)'));
+    xhr.send(file);
+  });
+}
+
+const mb = (n: number) => (n / 2 ** 20).toFixed(n < 10 * 2 ** 20 ? 1 : 0);
+
+async function openVideo(file: File): Promise<void> {
+  await busy(async () => {
+    if (server.maxVideoBytes && file.size > server.maxVideoBytes) throw new Error(`${file.name} is ${mb(file.size)} MB; the server takes videos up to ${mb(server.maxVideoBytes)} MB`);
+    state.upload = null;
+    setDownload(null);
+    const u = await uploadVideo(file);
+    const frame = await fetch(u.frame);
+    if (!frame.ok) throw new Error(`the server has no first frame of ${file.name} (${frame.status})`);
+    showImage(await decode(await frame.blob()), file.name, `${file.name}: ${u.width}x${u.height}, ${u.frames} frames at ${u.fps} fps (first frame shown)`, 'video-info');
+    state.upload = u;
+  });
+}
+
+$<HTMLInputElement>('video-file').addEventListener('change', (e) => {
+  const input = e.target as HTMLInputElement;
+  const f = input.files?.[0];
+  input.value = '';
+  if (f) void openVideo(f);
+});
+
+const duration = (s: number) => (s < 60 ? `${Math.ceil(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
+
+/** A job status as the progress bar and status line. */
+function showJob(s: JobStatus): void {
+  progress.hidden = false;
+  const p = s.progress;
+  if (s.state === 'queued') {
+    progress.removeAttribute('value');
+    setStatus(`waiting in the server's queue${s.position ? ` (${s.position} ahead)` : ''}`);
+    return;
+  }
+  if (!p || p.total <= 0) {
+    progress.removeAttribute('value');
+    setStatus(s.state === 'running' ? 'starting' : s.state);
+    return;
+  }
+  progress.value = p.done / p.total;
+  const rate = p.rate ? ` · ${p.rate.toFixed(p.rate < 10 ? 1 : 0)} ${state.mode === 'video' ? 'fps' : 'files/s'}` : '';
+  const eta = typeof p.etaSeconds === 'number' ? ` · ${duration(p.etaSeconds)} left` : '';
+  setStatus(state.mode === 'video' ? `${p.text ?? 'processing'}: frame ${Math.floor(p.done)} of ${p.total}${rate}${eta}` : `${p.text ?? ''}${rate}${eta}`);
+}
+
+/** Follows a job's server-sent events until it finishes. */
+function follow(events: string): Promise<JobStatus> {
+  return new Promise((resolve, reject) => {
+    const es = new EventSource(events);
+    es.addEventListener('status', (e) => {
+      const s = JSON.parse((e as MessageEvent<string>).data) as JobStatus;
+      showJob(s);
+      if (FINAL.includes(s.state)) {
+        es.close();
+        resolve(s);
+      }
+    });
+    es.onerror = () => {
+      es.close();
+      reject(new Error('lost the connection to the server while the job ran (it may still be running there)'));
+    };
+  });
+}
+
+async function runOnServer(): Promise<void> {
+  const settings = {
+    boxes: state.regions.map((r) => `${r.box.x},${r.box.y},${r.box.w},${r.box.h}`), auto: serverAuto.checked, model: serverModel(),
+    style: $<HTMLSelectElement>('style').value, consistency: $<HTMLInputElement>('consistency').checked,
+    feather: Math.max(0, Math.min(256, Math.round(Number($<HTMLInputElement>('feather').value) || 0))),
+  };
+  const kind = state.mode;
+  setDownload(null);
+  const started = performance.now();
+  const r = await fetch(`api/jobs/${kind}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(kind === 'video' ? { upload: state.upload!.id, ...settings } : settings) });
+  const sub = (await r.json().catch(() => ({}))) as { id?: string; events?: string; result?: string; error?: string };
+  if (!r.ok || !sub.id) throw new Error(sub.error ?? `the server answered ${r.status}`);
+  state.job = sub.id;
+  updateControls();
+  try {
+    const s = await follow(sub.events!);
+    if (s.state !== 'done') throw new Error(s.error ?? `the job was ${s.state}`);
+    $('timing').textContent = `on the server: ${((performance.now() - started) / 1000).toFixed(1)} s`;
+    if (kind === 'video') {
+      download.href = sub.result!;
+      download.download = `${state.name}-restored.mp4`;
+      download.textContent = 'Download video';
+      download.hidden = false;
+      setStatus(`restored ${s.summary?.frames ?? ''} frames`);
+    } else {
+      const f = s.summary as { files: number; output: string };
+      setStatus(`restored ${f.files} file(s) into ${f.output} on the server`);
+    }
+  } finally {
+    state.job = null;
+  }
+}
+
+cancelButton.addEventListener('click', async () => {
+  if (!state.job) return;
+  const r = await fetch(`api/jobs/${state.job}`, { method: 'DELETE' });
+  const { cancelled } = (await r.json().catch(() => ({}))) as { cancelled?: boolean };
+  if (!cancelled) setStatus('the job cannot be stopped now (a queue worker finishes what it started)');
 });
 
 // --- start ---------------------------------------------------------------------------------
@@ -464,6 +691,7 @@ void (async () => {
   try {
     await init();
     await loadServerModels();
+    await loadServerInfo();
     updateControls();
   } catch (err) {
     showError(err instanceof Error ? err.message : String(err));
