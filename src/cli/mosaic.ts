@@ -9,6 +9,7 @@ import { REGION_CHOICES } from '../mosaic/cam-regions.js';
 import { collect, int, num, oneOf, withDefault, wrapParse } from './parse.js';
 import { batchBar } from './progress.js';
 import { methodArg, normalizeArg } from './cam.js';
+import { limitFlag, limitsFrom } from './limit-options.js';
 
 const style = wrapParse(parseMosaicStyle);
 const blockSize = wrapParse(parseBlockSize);
@@ -32,12 +33,14 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .option('--feather <radius>', a('feather', 'feather the edge: Gaussian-blurred mask of this radius in px'), num)
     .option('--grid <image|region>', a('grid', 'align blocks to the image origin or to the region box'), oneOf(['image', 'region'] as const))
     .option('--seed <n>', a('seed', 'seed for --style random'), int(0))
+    .option(...limitFlag('maxImagePixels'))
     .action(async (inputs: string[], o) => {
       const bar = batchBar();
       try {
         await add({
           inputs, output: o.output, boxes: o.box, polygons: o.polygon, ellipses: o.ellipse, mask: o.mask,
           style: o.style, blockSize: o.blockSize, blockAspect: o.blockAspect, feather: o.feather, grid: o.grid, seed: o.seed,
+          ...limitsFrom(o, ['maxImagePixels']),
           onProgress: bar.update, onError: errorLine,
         });
       } finally {
@@ -56,12 +59,13 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .option('--split <train,val,test>', p('split', 'fractions of SOURCE images per split'), wrapParse(parseSplit))
     .option('--styles <list>', `block styles to draw from, comma-separated (default all: ${MOSAIC_STYLES.join(',')})`, wrapParse(parseStyleList))
     .option('--overwrite', 'replace an existing dataset in the output folder')
+    .option(...limitFlag('maxImagePixels'))
     .action(async (o) => {
       const bar = batchBar();
       try {
         const m = await pairs({
           input: o.input, output: o.output, size: o.size, countPerImage: o.countPerImage, seed: o.seed, split: o.split, styles: o.styles,
-          overwrite: o.overwrite, onProgress: bar.update,
+          overwrite: o.overwrite, ...limitsFrom(o, ['maxImagePixels']), onProgress: bar.update,
         });
         bar.stop();
         const sources = `${m.sources.train.length}/${m.sources.val.length}/${m.sources.test.length} train/val/test sources`;
@@ -76,8 +80,9 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .argument('<inputs...>', 'image files or folders')
     .option('--masks <dir>', 'also write each found mask as <dir>/<name>.png')
     .option('--tolerance <n>', withDefault(locateSchema, 'tolerance', 'largest per-channel difference counted as equal (for lossy files)'), int(0))
+    .option(...limitFlag('maxImagePixels'))
     .action(async (inputs: string[], o) => {
-      await locate({ inputs, masks: o.masks, tolerance: o.tolerance, onResult: (r) => console.log(JSON.stringify(r)) });
+      await locate({ inputs, masks: o.masks, tolerance: o.tolerance, ...limitsFrom(o, ['maxImagePixels']), onResult: (r) => console.log(JSON.stringify(r)) });
     });
 
   const u = (key: string, text: string) => withDefault(autoSchema, key, text);
@@ -99,6 +104,8 @@ export function registerMosaicCommands(mosaic: Command): Command {
     .option('--block-size <n|auto|area>', u('blockSize', 'block side in px; auto = ceil(long side/100) >= 4; area = grows with region area'), blockSize)
     .option('--feather <radius>', u('feather', 'feather the edge (Gaussian-blurred mask of this radius in px)'), num)
     .option('--seed <n>', u('seed', 'seed for --style random'), int(0))
+    .option(...limitFlag('maxImagePixels'))
+    .option(...limitFlag('maxModelBytes'))
     .action(async (inputs: string[], o) => {
       const bar = batchBar();
       const lines: string[] = [];
@@ -106,7 +113,7 @@ export function registerMosaicCommands(mosaic: Command): Command {
         await auto({
           inputs, output: o.output, classifier: o.classifier, class: o.class, threshold: o.threshold, regions: o.regions, dilate: o.dilate,
           method: o.method, featureNode: o.featureNode, fcNode: o.fcNode, inputSize: o.inputSize, normalize: o.normalize,
-          style: o.style, blockSize: o.blockSize, feather: o.feather, seed: o.seed,
+          style: o.style, blockSize: o.blockSize, feather: o.feather, seed: o.seed, ...limitsFrom(o, ['maxImagePixels', 'maxModelBytes']),
           onResult: (r) => lines.push(`${r.output}  ${r.regions} region${r.regions === 1 ? '' : 's'}, ${r.area} px  p=${r.probability.toFixed(3)}`),
           onProgress: bar.update,
           onError: (_input, err) => lines.push(`error: ${err.message}`),

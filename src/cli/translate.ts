@@ -6,6 +6,9 @@ import { translate, translateSchema } from '../inference/job.js';
 import { int, oneOf, withDefault } from './parse.js';
 import { batchBar } from './progress.js';
 import { addRuntimeOptions, runtimeFrom } from './runtime-options.js';
+import { addLimitOptions, limitsFrom, type LimitKey } from './limit-options.js';
+
+const LIMITS: LimitKey[] = ['maxImagePixels', 'maxNetworkPixels', 'maxModelBytes'];
 
 const d = (key: string, text: string) => withDefault(translateSchema, key, text);
 
@@ -25,12 +28,12 @@ export function registerTranslateCommand(program: Command): void {
     .option('--dropout', '.pth only: the generator was built with dropout (the default)')
     .option('--no-dropout', '.pth only: the generator was built without dropout')
     .option('--seed <n>', d('seed', 'seed of dropout when not --eval'), int(0));
-  addRuntimeOptions(cmd).action(async (inputs: string[], o: Record<string, any>) => {
+  addLimitOptions(addRuntimeOptions(cmd), LIMITS).action(async (inputs: string[], o: Record<string, any>) => {
     const bar = batchBar();
     try {
       const r = await translate({
         inputs, output: o.output, checkpoint: o.checkpoint, eval: o.eval, netG: o.netG, norm: o.norm, ngf: o.ngf, inputNc: o.inputNc,
-        outputNc: o.outputNc, dropout: o.dropout, seed: o.seed, runtime: runtimeFrom(o),
+        outputNc: o.outputNc, dropout: o.dropout, seed: o.seed, runtime: runtimeFrom(o), ...limitsFrom(o, LIMITS),
         onProgress: bar.update, onError: (_path, err) => console.error(err.message),
       });
       bar.stop();

@@ -93,13 +93,14 @@ export function torchZip(pickle: Uint8Array, storages: Record<string, Uint8Array
 
 /** A pickle assembled from opcodes and byte strings. */
 export function pickleBytes(...parts: (number | Uint8Array | string)[]): Uint8Array {
-  const chunks: number[] = [];
-  for (const p of parts) {
-    if (typeof p === 'number') chunks.push(p);
-    else if (typeof p === 'string') for (const c of new TextEncoder().encode(p)) chunks.push(c);
-    else chunks.push(...p);
+  const chunks = parts.map((p) => (typeof p === 'number' ? Uint8Array.of(p) : typeof p === 'string' ? new TextEncoder().encode(p) : p));
+  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
   }
-  return Uint8Array.from(chunks);
+  return out;
 }
 
 export const u32le = (n: number): Uint8Array => {
