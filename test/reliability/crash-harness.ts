@@ -114,7 +114,8 @@ export async function runCrashSuite(o: CrashSuiteOptions): Promise<CrashSuiteRes
     let processes = 0;
     const maxKills = o.killsPerRun ?? 2;
     for (;;) {
-      const resume = existsSync(join(ck, name, 'latest_checkpoint.json'));
+      // (the state file is only ever renamed into place after its set was committed)
+      const resume = existsSync(join(ck, name, 'latest_checkpoint.json')) || existsSync(join(ck, name, 'latest_train_state.safetensors'));
       const opts = { ...runOptions(data, ck, name), ...(resume ? { continueTrain: true } : { overwrite: true }) };
       const killing = kills.length < maxKills;
       let env: Record<string, string> = {};
