@@ -87,9 +87,10 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 
 /** The entry's path split into safe segments, or null for entries to skip (macOS metadata). */
 export function safeEntryPath(name: string): string[] | null {
+  if (name.includes('\0')) throw new Error(`unsafe path in archive: ${JSON.stringify(name.slice(0, 200))} (NUL byte)`);
   const parts = name.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.');
   if (/^([a-zA-Z]:)?\//.test(name.replace(/\\/g, '/')) || parts.includes('..')) {
-    throw new Error(`unsafe path in archive: ${name}`);
+    throw new Error(`unsafe path in archive: ${name.length > 200 ? `${name.slice(0, 200)}...` : name}`);
   }
   if (parts[0] === '__MACOSX') return null;
   return parts;

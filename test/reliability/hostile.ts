@@ -2,6 +2,7 @@
 // corpus: raw tar entries (so `..`, PAX and GNU long-name paths can be written at all), torch
 // zip archives with a pickle of our choosing, safetensors with a header of our choosing.
 import { gzipSync, zipSync, type Zippable } from 'fflate';
+import { crc32, deflateRawSync } from 'node:zlib';
 
 /** One raw tar entry: typeflag '0' file, '5' folder, 'x' PAX header, 'L' GNU long name, '2' symlink. */
 export interface RawTarEntry {
@@ -141,5 +142,62 @@ export function rawSafetensors(header: unknown, data: Uint8Array = new Uint8Arra
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
   out.set(data, 8 + json.length);
+  return out;
+}
+
+/**
+ * A zip written with node's zlib (fast for large runs of zeros, where fflate takes seconds):
+ * entries are stored, or deflated when `deflate` is set. Enough of the format for our readers.
+ */
+export function zipWithZlib(files: { name: string; bytes: Uint8Array; deflate?: boolean }[]): Uint8Array {
+  const enc = new TextEncoder();
+  const locals: Uint8Array[] = [];
+  const centrals: Uint8Array[] = [];
+  let offset = 0;
+  for (const f of files) {
+    const name = enc.encode(f.name);
+    const body = f.deflate ? new Uint8Array(deflateRawSync(f.bytes, { level: 9 })) : f.bytes;
+    const crc = crc32(f.bytes) >>> 0;
+    const local = new Uint8Array(30 + name.length);
+    const lv = new DataView(local.buffer);
+    lv.setUint32(0, 0x04034b50, true);
+    lv.setUint16(4, 20, true);
+    lv.setUint16(8, f.deflate ? 8 : 0, true);
+    lv.setUint32(14, crc, true);
+    lv.setUint32(18, body.length, true);
+    lv.setUint32(22, f.bytes.length, true);
+    lv.setUint16(26, name.length, true);
+    local.set(name, 30);
+    const central = new Uint8Array(46 + name.length);
+    const cv = new DataView(central.buffer);
+    cv.setUint32(0, 0x02014b50, true);
+    cv.setUint16(4, 20, true);
+    cv.setUint16(6, 20, true);
+    cv.setUint16(10, f.deflate ? 8 : 0, true);
+    cv.setUint32(16, crc, true);
+    cv.setUint32(20, body.length, true);
+    cv.setUint32(24, f.bytes.length, true);
+    cv.setUint16(28, name.length, true);
+    cv.setUint32(42, offset, true);
+    central.set(name, 46);
+    locals.push(local, body);
+    centrals.push(central);
+    offset += local.length + body.length;
+  }
+  const cdSize = centrals.reduce((a, c) => a + c.length, 0);
+  const end = new Uint8Array(22);
+  const ev = new DataView(end.buffer);
+  ev.setUint32(0, 0x06054b50, true);
+  ev.setUint16(8, files.length, true);
+  ev.setUint16(10, files.length, true);
+  ev.setUint32(12, cdSize, true);
+  ev.setUint32(16, offset, true);
+  const parts = [...locals, ...centrals, end];
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
