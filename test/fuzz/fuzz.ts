@@ -87,8 +87,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     const pool = seeds[target];
     const base = pool[rng.int(pool.length)];
     const other = pool[rng.int(pool.length)];
-    let bytes = MUTATORS[target](base, rng, other);
-    if (rng.random() < 0.25) bytes = MUTATORS[target](bytes, rng, other); // stacked mutations
+    let bytes: Uint8Array;
+    try {
+      bytes = MUTATORS[target](base, rng, other);
+      if (rng.random() < 0.25) bytes = MUTATORS[target](bytes, rng, other); // stacked mutations
+    } catch {
+      bytes = mutateBytes(base, rng, other); // a format-aware mutator tripped on its own input
+    }
     return { target, label: `mutation ${k}`, bytes };
   };
 

@@ -147,6 +147,7 @@ export function mutatePth(b: Uint8Array, rng: Rng, other?: Uint8Array): Uint8Arr
     return mutateBytes(b, rng, other);
   }
   const names = Object.keys(files);
+  if (names.length === 0) return mutateBytes(b, rng, other);
   const pkl = names.find((n) => n.endsWith('data.pkl'));
   const target = pkl && rng.random() < 0.75 ? pkl : names[rng.int(names.length)];
   files[target] = mutateBytes(files[target], rng);
