@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -64,6 +66,25 @@ test('datasets download of a traversal tarball fails with a message and leaves n
     assert.deepEqual(await readdir(dir), []);
     // A rerun repeats the same clear error instead of hanging on leftovers.
     await assert.rejects(settles(downloadDataset('night2day', { ...fast, root: dir, baseUrl: server.url })), /unsafe path/);
+    assert.deepEqual(await readdir(dir), []);
+  } finally {
+    await cleanup();
+    await server.close();
+  }
+});
+
+test('the CLI: `datasets download` of a traversal tarball exits 1 with the message (it exited 13 silently)', async () => {
+  const server = await serve({ 'night2day.tar.gz': traversalTarballs().gnuLongName });
+  const { dir, cleanup } = await tempDir();
+  try {
+    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', main, 'datasets', 'download', 'night2day', '--root', dir, '--base-url', server.url, '-q'],
+      { env: { ...process.env, FORCE_COLOR: '0' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await settles(new Promise<number | null>((resolve) => child.on('close', resolve)), 60_000);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /cannot extract .*night2day\.tar\.gz: unsafe path in archive: (\.\.\/)+escaped\.txt/);
     assert.deepEqual(await readdir(dir), []);
   } finally {
     await cleanup();
