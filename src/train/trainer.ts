@@ -141,8 +141,10 @@ export async function trainLoop(model: GanModel, loader: DataLoader, o: TrainLoo
       await lossLog.plot(join(dir, 'loss.png'), `${o.name} (${model.modelName})`);
       scheduler.observe(iter ? sum / iter : 0);
       const next = epoch + 1;
-      await save('latest', next);
+      // The epoch's own checkpoint first: 'latest' is what a resume starts from, so once it is
+      // committed every file of this epoch is (a kill in between redoes the epoch and both saves).
       if (epoch % o.saveEpochFreq === 0) await save(epoch, next);
+      await save('latest', next);
     }
     if (o.maxSteps !== undefined && step >= o.maxSteps) {
       if (!finished) await save('latest', epoch);

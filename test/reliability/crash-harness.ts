@@ -22,6 +22,8 @@ export interface CrashSuiteOptions {
   delayRuns: number;
   /** Kills per run before it may finish (default 2). */
   killsPerRun?: number;
+  /** Also one run killed at the first crash point whose name matches each of these. */
+  namedPoints?: RegExp[];
   log?: (line: string) => void;
 }
 
@@ -148,6 +150,11 @@ export async function runCrashSuite(o: CrashSuiteOptions): Promise<CrashSuiteRes
     for (const p of inSave) await oneRun(index++, 'point', p.at);
   } else {
     for (let i = 0; i < o.pointRuns; i++) await oneRun(index++, 'point', inSave.length && i % 2 === 0 ? inSave[rng.int(inSave.length)].at : undefined);
+  }
+  for (const re of o.namedPoints ?? []) {
+    const at = trace.findIndex((name) => re.test(name));
+    if (at < 0) throw new Error(`no crash point matches ${re}`);
+    await oneRun(index++, 'point', at + 1);
   }
   for (let i = 0; i < o.delayRuns; i++) await oneRun(index++, 'delay', undefined);
   return { points: trace.length, savePoints: inSave.length, runs, seconds: (Date.now() - t0) / 1000 };
