@@ -97,7 +97,7 @@ export async function runCrashSuite(o: CrashSuiteOptions): Promise<CrashSuiteRes
   const tracePath = join(o.dir, 'reference.trace');
   rmSync(tracePath, { force: true });
   const refStart = Date.now();
-  const ref = await runChild(runOptions(data, ck, 'reference'), { IMG2IMG_CRASH_TRACE: tracePath });
+  const ref = await runChild({ ...runOptions(data, ck, 'reference'), overwrite: true }, { IMG2IMG_CRASH_TRACE: tracePath });
   if (ref.code !== 0) throw new Error(`the uninterrupted run failed: ${ref.stderr}`);
   const refMs = Date.now() - refStart;
   const trace = readFileSync(tracePath, 'utf8').trim().split('\n').map((l) => l.slice(l.indexOf(' ') + 1));
