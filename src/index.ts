@@ -49,3 +49,6 @@ export { writeFileAtomic } from './io/atomic.js';
 export { readSafetensors, writeSafetensors } from './io/safetensors.js';
 export { loadPth } from './io/pth.js';
 export { Rng } from './util/rng.js';
+export { DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_NETWORK_PIXELS, DEFAULT_MAX_MODEL_BYTES } from './util/limits.js';
+export { LimitError, type ModelLimits } from './io/limits.js';
+export { DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from './data/extract.js';

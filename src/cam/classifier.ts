@@ -35,6 +35,8 @@ export interface ClassifierLoadOptions {
   normalize?: Normalization;
   /** ONNX Runtime intra-op threads. */
   threads?: number;
+  /** Largest model file (default 2 GiB). */
+  maxModelBytes?: number;
 }
 
 /** An explanation at feature-map resolution. */
@@ -92,7 +94,7 @@ export class OnnxClassifier {
 
   /** Reads the model (and its sidecar model.json, if any). Errors name the file. */
   static async load(path: string, opts: ClassifierLoadOptions = {}): Promise<OnnxClassifier> {
-    const file = await readClassifierFile(path, { inputSize: opts.inputSize });
+    const file = await readClassifierFile(path, { inputSize: opts.inputSize, maxBytes: opts.maxModelBytes });
     const normalize = opts.normalize ?? file.sidecar?.normalize ?? 'default';
     const threads = opts.threads;
     const n = await countClasses(file, threads);

@@ -17,6 +17,8 @@ export interface CamFilesOptions extends Omit<ExplainOptions, 'classIndex'>, Cla
   classSpec?: number | string;
   /** Weight of the heatmap colours in the overlay, default 0.5. */
   alpha?: number;
+  /** Largest image decoded (default 40 MP). */
+  maxImagePixels?: number;
   onResult?: (r: CamFileResult) => void;
   onProgress?: (done: number, total: number) => void;
   onError?: (input: string, err: Error) => void;
@@ -49,7 +51,7 @@ export async function camFiles(inputs: readonly string[], output: string, opts: 
     const outIsFile = !outputIsFolder(output, files.length, hadFolder);
     return await forEachFile(files, async (f) => {
       const target = outIsFile ? output : join(output, f.rel.slice(0, f.rel.length - extname(f.rel).length) + '.png');
-      const img = await readImage(f.path);
+      const img = await readImage(f.path, { maxPixels: opts.maxImagePixels });
       const e = await clf.explain(img, explain);
       await writeImage(target, overlayHeatmap(img, e.heatmap, opts.alpha ?? DEFAULT_OVERLAY_ALPHA));
       const r = { input: f.path, output: target, classIndex: e.classIndex, className: e.className, probability: e.probabilities[e.classIndex], explanation: e };

@@ -1,6 +1,7 @@
 // The `cam` job: class activation map overlays of an ONNX classifier for image files and folders.
 import { z } from 'zod';
 import { batchHooks, callback, inputList, int, parseOptions } from '../util/options.js';
+import { maxImagePixelsField, maxModelBytesField } from '../util/limits.js';
 import { CAM_METHODS } from './classifier.js';
 import { camFiles, DEFAULT_OVERLAY_ALPHA, type CamFileResult } from './files.js';
 import { NORMALIZATIONS } from './preprocess.js';
@@ -21,6 +22,9 @@ export const explainFields = {
   normalize: z.enum(NORMALIZATIONS as ['default', 'imagenet']).optional(),
   /** ONNX Runtime intra-op threads. */
   threads: int(1).optional(),
+  /** Limits: images decoded, the classifier file. */
+  maxImagePixels: maxImagePixelsField,
+  maxModelBytes: maxModelBytesField,
 };
 
 export const overlaysSchema = z.object({

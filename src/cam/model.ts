@@ -1,7 +1,8 @@
 // Reading an ONNX image classifier: its input (name, size), its score output, and the
 // optional JSON sidecar that `classifier train` writes next to it (class names, input size,
 // normalization).
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { checkModelFileSize } from '../io/limits.js';
 import { existsSync } from 'node:fs';
 import {
   decodeOnnx, nodeLabel, realInputs, tensorValue, valueInfoShape, attrInts,
@@ -43,10 +44,19 @@ export interface OnnxClassifierFile {
 export interface LoadOptions {
   /** Side of the square input when the file's H, W are symbolic (and a check when they are not). */
   inputSize?: number;
+  /** Largest model file (default 2 GiB). */
+  maxBytes?: number;
 }
 
 export async function readClassifierFile(path: string, opts: LoadOptions = {}): Promise<OnnxClassifierFile> {
   let bytes: Uint8Array;
+  let fileBytes: number;
+  try {
+    fileBytes = (await stat(path)).size;
+  } catch (err) {
+    throw new Error(`cannot read classifier ${path}: ${(err as Error).message}`);
+  }
+  checkModelFileSize(`classifier ${path}`, fileBytes, { maxBytes: opts.maxBytes });
   try {
     bytes = await readFile(path);
   } catch (err) {

@@ -5,6 +5,7 @@ import { overlays, overlaysSchema } from '../cam/job.js';
 import { NORMALIZATIONS, parseNormalization } from '../cam/preprocess.js';
 import { int, num, withDefault, wrapParse } from './parse.js';
 import { batchBar } from './progress.js';
+import { limitFlag, limitsFrom } from './limit-options.js';
 
 export const methodArg = wrapParse((s: string): CamMethod => {
   if (!(CAM_METHODS as readonly string[]).includes(s)) throw new Error(`bad method "${s}": use ${CAM_METHODS.join(' or ')}`);
@@ -30,13 +31,15 @@ export function registerCamCommand(program: Command): Command {
       `input normalization: default = x/127.5-1, imagenet = (x/255-mean)/std (${NORMALIZATIONS.join(', ')}); `
         + "default: the sidecar's, else default", normalizeArg)
     .option('--alpha <a>', d('alpha', 'heatmap weight in the overlay'), num)
+    .option(...limitFlag('maxImagePixels'))
+    .option(...limitFlag('maxModelBytes'))
     .action(async (images: string[], o) => {
       const bar = batchBar();
       const lines: string[] = [];
       try {
         await overlays({
           inputs: images, output: o.output, classifier: o.classifier, class: o.class, method: o.method, featureNode: o.featureNode, fcNode: o.fcNode,
-          inputSize: o.inputSize, normalize: o.normalize, alpha: o.alpha,
+          inputSize: o.inputSize, normalize: o.normalize, alpha: o.alpha, ...limitsFrom(o, ['maxImagePixels', 'maxModelBytes']),
           onResult: (r) => lines.push(`${r.output}  class ${r.classIndex}${r.className ? ` (${r.className})` : ''}  p=${r.probability.toFixed(3)}`),
           onProgress: bar.update,
           onError: (_input, err) => lines.push(`error: ${err.message}`),

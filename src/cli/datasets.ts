@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { describeCatalog, type DatasetKind } from '../data/dataset-catalog.js';
 import { DataError } from '../data/errors.js';
 import { combine, combineSchema, download, downloadSchema } from '../data/job.js';
-import { withDefault } from './parse.js';
+import { int, num, withDefault } from './parse.js';
 import { byteBar } from './progress.js';
 
 /** Adds `datasets download`, `datasets list` and `combine` to `program`. */
@@ -28,8 +28,12 @@ export function registerDataCommands(program: Command): void {
     .addOption(new Option('--base_url <url>').hideHelp())
     .addOption(new Option('--kind <kind>', 'catalog for names in both (maps, facades)').choices(['pix2pix', 'cyclegan']))
     .option('--force', 'replace an existing ROOT/NAME')
+    .option('--allow-http', 'accept a plain-http mirror or redirect (it can be altered on the way)')
+    .option('--max-extracted-bytes <n>', withDefault(downloadSchema, 'maxExtractedBytes', 'refuse an archive that expands to more bytes'), int(1))
+    .option('--max-extracted-files <n>', withDefault(downloadSchema, 'maxExtractedFiles', 'refuse an archive with more entries'), int(1))
+    .option('--max-compression-ratio <x>', withDefault(downloadSchema, 'maxCompressionRatio', 'refuse an archive that expands to more than x times its size'), num)
     .option('-q, --quiet', 'no progress bar or status lines')
-    .action(async (name: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
+    .action(async (name: string, o: Record<string, string | number | boolean | undefined>, cmd: Command) => {
       await reportErrors(cmd, () =>
         download({
           name,
@@ -37,6 +41,10 @@ export function registerDataCommands(program: Command): void {
           baseUrl: (o.baseUrl ?? o.base_url) as string | undefined,
           kind: o.kind as DatasetKind | undefined,
           force: !!o.force,
+          allowHttp: !!o.allowHttp,
+          maxExtractedBytes: o.maxExtractedBytes as number | undefined,
+          maxExtractedFiles: o.maxExtractedFiles as number | undefined,
+          maxCompressionRatio: o.maxCompressionRatio as number | undefined,
           // Status lines go to stderr, so stdout stays clean for scripts.
           ...(o.quiet ? {} : { log: (m: string) => console.error(m), progress: byteBar(name) }),
         }),

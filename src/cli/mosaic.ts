@@ -11,6 +11,7 @@ import { collect, int, num, oneOf, withDefault, wrapParse } from './parse.js';
 import { batchBar } from './progress.js';
 import { methodArg, normalizeArg } from './cam.js';
 import { addVideoOptions, videoFrom, videoOptionsFrom } from './video-options.js';
+import { limitFlag, limitsFrom } from './limit-options.js';
 
 const style = wrapParse(parseMosaicStyle);
 const blockSize = wrapParse(parseBlockSize);
@@ -34,12 +35,13 @@ export function registerMosaicCommands(mosaic: Command, sink?: JobSink): Command
     .option('--feather <radius>', a('feather', 'feather the edge: Gaussian-blurred mask of this radius in px'), num)
     .option('--grid <image|region>', a('grid', 'align blocks to the image origin or to the region box'), oneOf(['image', 'region'] as const))
     .option('--seed <n>', a('seed', 'seed for --style random'), int(0))
-    .option('--keyframes <file>', 'videos: JSON of boxes at keyframes, interpolated between them (docs/video.md)');
+    .option('--keyframes <file>', 'videos: JSON of boxes at keyframes, interpolated between them (docs/video.md)')
+    .option(...limitFlag('maxImagePixels'));
   addVideoOptions(addCmd).action(async (inputs: string[], o, cmd: Command) => {
     const options = {
       inputs, output: o.output, boxes: o.box, polygons: o.polygon, ellipses: o.ellipse, mask: o.mask,
       style: o.style, blockSize: o.blockSize, blockAspect: o.blockAspect, feather: o.feather, grid: o.grid, seed: o.seed, keyframes: o.keyframes,
-      ...videoOptionsFrom(o),
+      ...videoOptionsFrom(o), ...limitsFrom(o, ['maxImagePixels']),
     };
     if (sink) return sink('mosaic.add', options, cmd);
     const bar = batchBar();
@@ -63,12 +65,13 @@ export function registerMosaicCommands(mosaic: Command, sink?: JobSink): Command
     .option('--split <train,val,test>', p('split', 'fractions of SOURCE images per split'), wrapParse(parseSplit))
     .option('--styles <list>', `block styles to draw from, comma-separated (default all: ${MOSAIC_STYLES.join(',')})`, wrapParse(parseStyleList))
     .option('--overwrite', 'replace an existing dataset in the output folder')
+    .option(...limitFlag('maxImagePixels'))
     .action(async (o) => {
       const bar = batchBar();
       try {
         const m = await pairs({
           input: o.input, output: o.output, size: o.size, countPerImage: o.countPerImage, seed: o.seed, split: o.split, styles: o.styles,
-          overwrite: o.overwrite, onProgress: bar.update,
+          overwrite: o.overwrite, ...limitsFrom(o, ['maxImagePixels']), onProgress: bar.update,
         });
         bar.stop();
         const sources = `${m.sources.train.length}/${m.sources.val.length}/${m.sources.test.length} train/val/test sources`;
@@ -83,8 +86,9 @@ export function registerMosaicCommands(mosaic: Command, sink?: JobSink): Command
     .argument('<inputs...>', 'image files or folders')
     .option('--masks <dir>', 'also write each found mask as <dir>/<name>.png')
     .option('--tolerance <n>', withDefault(locateSchema, 'tolerance', 'largest per-channel difference counted as equal (for lossy files)'), int(0))
+    .option(...limitFlag('maxImagePixels'))
     .action(async (inputs: string[], o) => {
-      await locate({ inputs, masks: o.masks, tolerance: o.tolerance, onResult: (r) => console.log(JSON.stringify(r)) });
+      await locate({ inputs, masks: o.masks, tolerance: o.tolerance, ...limitsFrom(o, ['maxImagePixels']), onResult: (r) => console.log(JSON.stringify(r)) });
     });
 
   const u = (key: string, text: string) => withDefault(autoSchema, key, text);
@@ -105,12 +109,15 @@ export function registerMosaicCommands(mosaic: Command, sink?: JobSink): Command
     .option('--style <style>', u('style', `block colour: ${MOSAIC_STYLES.join(', ')}`), style)
     .option('--block-size <n|auto|area>', u('blockSize', 'block side in px; auto = ceil(long side/100) >= 4; area = grows with region area'), blockSize)
     .option('--feather <radius>', u('feather', 'feather the edge (Gaussian-blurred mask of this radius in px)'), num)
-    .option('--seed <n>', u('seed', 'seed for --style random'), int(0));
+    .option('--seed <n>', u('seed', 'seed for --style random'), int(0))
+    .option(...limitFlag('maxImagePixels'))
+    .option(...limitFlag('maxModelBytes'));
   addVideoOptions(autoCmd).action(async (inputs: string[], o, cmd: Command) => {
       const options = {
         inputs, output: o.output, classifier: o.classifier, class: o.class, threshold: o.threshold, regions: o.regions, dilate: o.dilate,
         method: o.method, featureNode: o.featureNode, fcNode: o.fcNode, inputSize: o.inputSize, normalize: o.normalize,
         style: o.style, blockSize: o.blockSize, feather: o.feather, seed: o.seed, ...videoOptionsFrom(o),
+        ...limitsFrom(o, ['maxImagePixels', 'maxModelBytes']),
       };
       if (sink) return sink('mosaic.auto', options, cmd);
       const bar = batchBar();

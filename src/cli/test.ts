@@ -6,6 +6,9 @@ import { test, testSchema } from '../train/test-job.js';
 import { int, oneOf, withDefault } from './parse.js';
 import { batchBar } from './progress.js';
 import { addRuntimeOptions, runtimeFrom } from './runtime-options.js';
+import { addLimitOptions, limitsFrom, type LimitKey } from './limit-options.js';
+
+const LIMITS: LimitKey[] = ['maxImagePixels', 'maxNetworkPixels', 'maxModelBytes'];
 
 const d = (key: string, text: string) => withDefault(testSchema, key, text);
 
@@ -27,13 +30,13 @@ export function registerTestCommand(program: Command): void {
     .option('--load-size <n>', 'scale images to this size (default: crop size, as the reference tests)', int(1))
     .option('--crop-size <n>', 'crop size (default: as trained)', int(1))
     .option('--seed <n>', d('seed', 'seed of test-time dropout'), int(0));
-  addRuntimeOptions(cmd).action(async (o: Record<string, any>) => {
+  addLimitOptions(addRuntimeOptions(cmd), LIMITS).action(async (o: Record<string, any>) => {
     const bar = batchBar('test');
     try {
       const r = await test({
         dataroot: o.dataroot, name: o.name, model: o.model, checkpointsDir: o.checkpointsDir, resultsDir: o.resultsDir, epoch: o.epoch,
         phase: o.phase, numTest: o.numTest, eval: o.eval, direction: o.direction, preprocess: o.preprocess, loadSize: o.loadSize,
-        cropSize: o.cropSize, seed: o.seed, runtime: runtimeFrom(o), onProgress: bar.update, warn: (l) => console.warn(l),
+        cropSize: o.cropSize, seed: o.seed, runtime: runtimeFrom(o), ...limitsFrom(o, LIMITS), onProgress: bar.update, warn: (l) => console.warn(l),
       });
       bar.stop();
       console.log(`results in ${r.dir}`);

@@ -11,6 +11,7 @@ import { LR_POLICIES } from '../train/scheduler.js';
 import { int, num, oneOf, withDefault } from './parse.js';
 import { trainBar } from './progress.js';
 import { addRuntimeOptions, runtimeFrom } from './runtime-options.js';
+import { addLimitOptions, limitsFrom } from './limit-options.js';
 
 const d = (key: string, text: string) => withDefault(trainSchema, key, text);
 const perModel = (key: keyof (typeof MODEL_DEFAULTS)['pix2pix']) =>
@@ -59,10 +60,11 @@ export function registerTrainCommand(program: Command): void {
     .option('--lambda-identity <x>', d('lambdaIdentity', 'CycleGAN: identity loss weight, relative to lambda A/B (0 disables)'), num)
     .option('--save-epoch-freq <n>', d('saveEpochFreq', 'keep EPOCH_net_* checkpoints every n epochs'), int(1))
     .option('--continue-train', 'resume from the --epoch checkpoint (optimizer, schedule, data order, RNG)')
+    .option('--overwrite', 'start over when the experiment folder already holds a run (deletes its checkpoints and loss log)')
     .option('--epoch <label>', d('epoch', 'checkpoint to resume from'))
     .option('--max-steps <n>', 'stop after n optimizer steps (quick runs); state saved as latest', int(1))
     .option('--quiet', 'no progress bar or status lines');
-  addRuntimeOptions(cmd).action(async (o: Record<string, any>) => {
+  addLimitOptions(addRuntimeOptions(cmd), ['maxImagePixels']).action(async (o: Record<string, any>) => {
     const bar = trainBar();
     try {
       await train({
@@ -72,8 +74,9 @@ export function registerTrainCommand(program: Command): void {
         cropSize: o.cropSize, maxDatasetSize: o.maxDatasetSize, preprocess: o.preprocess, flip: o.flip, seed: o.seed, nEpochs: o.nEpochs,
         nEpochsDecay: o.nEpochsDecay, epochCount: o.epochCount, beta1: o.beta1, lr: o.lr, ganMode: o.ganMode, poolSize: o.poolSize,
         lrPolicy: o.lrPolicy, lrDecayIters: o.lrDecayIters, lambdaL1: o.lambdaL1, lambdaA: o.lambdaA, lambdaB: o.lambdaB,
-        lambdaIdentity: o.lambdaIdentity, saveEpochFreq: o.saveEpochFreq, continueTrain: o.continueTrain, epoch: o.epoch, maxSteps: o.maxSteps,
+        lambdaIdentity: o.lambdaIdentity, saveEpochFreq: o.saveEpochFreq, continueTrain: o.continueTrain, overwrite: o.overwrite, epoch: o.epoch, maxSteps: o.maxSteps,
         runtime: runtimeFrom(o),
+        ...limitsFrom(o, ['maxImagePixels']),
         warn: (l: string) => console.warn(l),
         ...(o.quiet ? {} : { onProgress: bar.update, log: (l: string) => console.log(l) }),
       } as TrainOptions);

@@ -8,6 +8,9 @@ import { int, oneOf, withDefault } from './parse.js';
 import { batchBar } from './progress.js';
 import { addRuntimeOptions, runtimeFrom } from './runtime-options.js';
 import { addVideoOptions, videoFrom, videoOptionsFrom } from './video-options.js';
+import { addLimitOptions, limitsFrom, type LimitKey } from './limit-options.js';
+
+const LIMITS: LimitKey[] = ['maxImagePixels', 'maxNetworkPixels', 'maxModelBytes'];
 
 const d = (key: string, text: string) => withDefault(translateSchema, key, text);
 
@@ -29,10 +32,10 @@ export function registerTranslateCommand(program: Command, sink?: JobSink): void
     .option('--no-dropout', '.pth only: the generator was built without dropout')
     .option('--seed <n>', d('seed', 'seed of dropout when not --eval'), int(0));
   addVideoOptions(cmd);
-  addRuntimeOptions(cmd).action(async (inputs: string[], o: Record<string, any>, command: Command) => {
+  addLimitOptions(addRuntimeOptions(cmd), LIMITS).action(async (inputs: string[], o: Record<string, any>, command: Command) => {
     const options = {
       inputs, output: o.output, checkpoint: o.checkpoint, eval: o.eval, netG: o.netG, norm: o.norm, ngf: o.ngf, inputNc: o.inputNc,
-      outputNc: o.outputNc, dropout: o.dropout, seed: o.seed, runtime: runtimeFrom(o), ...videoOptionsFrom(o),
+      outputNc: o.outputNc, dropout: o.dropout, seed: o.seed, runtime: runtimeFrom(o), ...videoOptionsFrom(o), ...limitsFrom(o, LIMITS),
     };
     if (sink) return sink('translate', options, command);
     const bar = batchBar();

@@ -34,7 +34,7 @@ export class AlignedDataset implements ImageDataset {
     const opt = this.options;
     const path = this.paths[index];
     if (path === undefined) throw new RangeError(`index ${index} is outside the dataset (${this.paths.length} images)`);
-    const ab = await readOrSkip(path, opt.inputNc === 4 || opt.outputNc === 4, opt.warn);
+    const ab = await readOrSkip(path, opt.inputNc === 4 || opt.outputNc === 4, opt.warn, opt.maxImagePixels);
     if (!ab) return null;
     if (ab.width < 2) {
       opt.warn(`skipping ${path}: ${ab.width} pixel wide, cannot split into A|B`);

@@ -14,14 +14,22 @@ export interface DatasetEntry {
   layout: readonly string[];
   /** Expected archive size in bytes, when known; a download of another size is rejected. */
   bytes?: number;
+  /** Expected SHA-256 of the archive (hex), when known; a download with another hash is rejected and deleted. */
+  sha256?: string;
   /** Why it cannot be downloaded (the reference refuses cityscapes for license reasons). */
   refused?: string;
 }
 
-/** Where the reference downloads pix2pix archives (NAME.tar.gz). */
-export const PIX2PIX_BASE_URL = 'http://efrosgans.eecs.berkeley.edu/pix2pix/datasets';
-/** Where the reference downloads CycleGAN archives (NAME.zip). */
-export const CYCLEGAN_BASE_URL = 'http://efrosgans.eecs.berkeley.edu/cyclegan/datasets';
+/**
+ * Where the reference downloads pix2pix archives (NAME.tar.gz), over https: the reference's
+ * scripts use plain http, which anyone on the way can alter, and neither the reference project
+ * nor the server publishes sizes or hashes of the archives, so the entries below carry none
+ * (`bytes` and `sha256` are checked when an entry has them; docs/reliability.md). A mirror
+ * that only speaks http needs --base-url and --allow-http.
+ */
+export const PIX2PIX_BASE_URL = 'https://efrosgans.eecs.berkeley.edu/pix2pix/datasets';
+/** Where the reference downloads CycleGAN archives (NAME.zip), over https (see above). */
+export const CYCLEGAN_BASE_URL = 'https://efrosgans.eecs.berkeley.edu/cyclegan/datasets';
 
 /** The reference scripts' refusal, word for word, plus where the script it names lives. */
 export const CITYSCAPES_REFUSAL =

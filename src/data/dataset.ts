@@ -66,9 +66,9 @@ export function datasetOptions(opts: Partial<DatasetOptions> & { root: string })
  * Reads an image as RGB (RGBA when `withAlpha`), like the reference's Image.open().convert('RGB').
  * Returns null after calling `warn` when the file cannot be read or decoded.
  */
-export async function readOrSkip(path: string, withAlpha: boolean, warn: (message: string) => void): Promise<Image | null> {
+export async function readOrSkip(path: string, withAlpha: boolean, warn: (message: string) => void, maxPixels?: number): Promise<Image | null> {
   try {
-    return await readImage(path, { channels: withAlpha ? 4 : 3 });
+    return await readImage(path, { channels: withAlpha ? 4 : 3, maxPixels });
   } catch (err) {
     warn(`skipping ${path}: ${errorMessage(err)}`);
     return null;

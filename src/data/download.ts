@@ -1,14 +1,16 @@
 // `img2img datasets download NAME`: fetch a reference dataset archive (resumable), extract it into a
 // temp folder, check its layout, and only then move it to ROOT/NAME, so ROOT/NAME is never half-written.
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { DATASET_CATALOG, datasetUrl, findDataset, type DatasetEntry, type DatasetKind } from './dataset-catalog.js';
 import { DataError, errorMessage } from './errors.js';
-import { extractArchive } from './extract.js';
+import { extractArchive, type ExtractLimits } from './extract.js';
 import { DownloadError, downloadToFile, type DownloadProgress } from './http-download.js';
 import { formatBytes } from './progress.js';
 
-export interface DownloadDatasetOptions {
+export interface DownloadDatasetOptions extends ExtractLimits {
   /** Folder that receives ROOT/NAME (default ./datasets). */
   root?: string;
   /** Mirror base URL replacing the reference's (the file is BASE/NAME.tar.gz or BASE/NAME.zip). */
@@ -27,6 +29,8 @@ export interface DownloadDatasetOptions {
   timeoutMs?: number;
   /** Catalog to look NAME up in (tests); default the reference's. */
   catalog?: readonly DatasetEntry[];
+  /** Allow a plain-http base URL (or redirect) to a host other than this machine; default false. */
+  allowHttp?: boolean;
 }
 
 export interface DownloadDatasetResult {
@@ -53,6 +57,7 @@ export async function downloadDataset(name: string, opts: DownloadDatasetOptions
   const dir = join(root, entry.name);
   const url = datasetUrl(entry, opts.baseUrl);
   const log = opts.log ?? (() => undefined);
+  checkProtocol(url, !!opts.allowHttp);
   if ((await exists(dir)) && !opts.force) {
     throw new DataError(`${dir} already exists; delete it or pass --force to replace it`);
   }
@@ -78,6 +83,7 @@ export async function downloadDataset(name: string, opts: DownloadDatasetOptions
     try {
       const got = await downloadToFile(url, part, {
         expectedBytes: entry.bytes,
+        allowHttp: opts.allowHttp,
         retries: opts.retries,
         retryDelayMs: opts.retryDelayMs,
         timeoutMs: opts.timeoutMs,
@@ -94,11 +100,13 @@ export async function downloadDataset(name: string, opts: DownloadDatasetOptions
     } finally {
       bar.stop();
     }
+    await checkSha256(part, entry);
+    await fsyncFile(part); // the rename below must not publish a file whose bytes are still in flight
     await rename(part, archive);
   }
 
   log(`extracting ${archive}`);
-  await extractInto(archive, entry, root, dir, !!opts.force);
+  await extractInto(archive, entry, root, dir, !!opts.force, opts);
   await rm(archive, { force: true });
   log(`${entry.name} is ready in ${dir}`);
   return { entry, url, dir, bytes, resumedFrom };
@@ -118,11 +126,11 @@ async function downloadFailure(name: string, url: string, part: string, err: unk
  * filesystem, so the move is atomic). A damaged archive is deleted so the next run downloads it
  * again; one with an unexpected layout is kept for inspection.
  */
-async function extractInto(archive: string, entry: DatasetEntry, root: string, dir: string, force: boolean): Promise<void> {
+async function extractInto(archive: string, entry: DatasetEntry, root: string, dir: string, force: boolean, limits: ExtractLimits): Promise<void> {
   const tmp = await mkdtemp(join(root, `.${entry.name}.extract-`));
   try {
     try {
-      await extractArchive(archive, entry.format, tmp);
+      await extractArchive(archive, entry.format, tmp, limits);
     } catch (err) {
       await rm(archive, { force: true });
       throw new DataError(`${errorMessage(err)}; the archive was deleted, run the command again to download it anew`);
@@ -162,6 +170,47 @@ async function removeStaleTemps(root: string, name: string): Promise<void> {
   const prefix = `.${name}.extract-`;
   for (const e of await readdir(root)) {
     if (e.startsWith(prefix)) await rm(join(root, e), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Plain http can be tampered with on the way and the catalog has no hashes for most archives,
+ * so it is refused unless the host is this machine or `allowHttp` is set.
+ */
+export function checkProtocol(url: string, allowHttp: boolean): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new DataError(`invalid download URL ${url}`);
+  }
+  if (u.protocol === 'https:') return;
+  if (u.protocol !== 'http:') throw new DataError(`unsupported protocol ${u.protocol} in ${url}; use https`);
+  if (allowHttp || isLoopback(u.hostname)) return;
+  throw new DataError(`refusing plain http (${url}): the archive could be altered on the way; use an https mirror, or pass --allow-http (allowHttp) to accept it`);
+}
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/** Verifies the catalog's sha256, when it has one; a mismatch deletes the file. */
+async function checkSha256(path: string, entry: DatasetEntry): Promise<void> {
+  if (!entry.sha256) return;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  const got = hash.digest('hex');
+  if (got === entry.sha256.toLowerCase()) return;
+  await rm(path, { force: true });
+  throw new DataError(`${entry.name}: sha256 mismatch (got ${got}, the catalog expects ${entry.sha256}); the download was deleted`);
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 

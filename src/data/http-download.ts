@@ -40,6 +40,8 @@ export interface DownloadToFileOptions {
   progress?: DownloadProgress;
   /** Status lines (resuming, restarting, retrying). */
   log?: (message: string) => void;
+  /** Follow a redirect from https to plain http (to a host other than this machine); default false. */
+  allowHttp?: boolean;
 }
 
 export interface DownloadToFileResult {
@@ -91,7 +93,7 @@ async function attemptDownload(
     headers.range = `bytes=${have}-`;
     record.ranges.push(headers.range);
   }
-  const res = await request(url, headers, opts.timeoutMs ?? 30_000);
+  const res = await request(url, headers, opts.timeoutMs ?? 30_000, 0, !!opts.allowHttp);
   let start = 0;
   let total: number | undefined;
   if (res.statusCode === 206 && have > 0) {
@@ -164,7 +166,7 @@ async function checkExpected(size: number, expected: number | undefined, partPat
 }
 
 /** GET with redirects followed; resolves on the response head. */
-function request(url: string, headers: Record<string, string>, timeoutMs: number, hops = 0): Promise<IncomingMessage> {
+function request(url: string, headers: Record<string, string>, timeoutMs: number, hops: number, allowHttp: boolean): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     let target: URL;
     try {
@@ -187,7 +189,13 @@ function request(url: string, headers: Record<string, string>, timeoutMs: number
           reject(new DownloadError(`too many redirects`, false));
           return;
         }
-        request(new URL(location, target).toString(), headers, timeoutMs, hops + 1).then(resolve, reject);
+        const next = new URL(location, target);
+        const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(next.hostname);
+        if (target.protocol === 'https:' && next.protocol === 'http:' && !allowHttp && !loopback) {
+          reject(new DownloadError(`refusing a redirect from https to plain http (${next}); pass --allow-http (allowHttp) to accept it`, false));
+          return;
+        }
+        request(next.toString(), headers, timeoutMs, hops + 1, allowHttp).then(resolve, reject);
         return;
       }
       resolve(res);

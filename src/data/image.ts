@@ -6,12 +6,18 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkImage, type Channels, type Image } from './image-core.js';
+import { DEFAULT_MAX_IMAGE_PIXELS, pixelLimitMessage } from '../util/limits.js';
 
 export * from './image-core.js';
 
 export interface ReadImageOptions {
   /** Convert to 1 (grey), 3 (RGB) or 4 (RGBA) channels; default: keep the file's (grey+alpha becomes RGBA). */
   channels?: Channels;
+  /**
+   * Refuse images of more pixels (checked from the header, before decoding); default
+   * DEFAULT_MAX_IMAGE_PIXELS (40 MP). A small file can claim 16383 x 16383 and decode to 0.8 GB.
+   */
+  maxPixels?: number;
 }
 
 /** Extensions `writeImage` accepts, mapped to the sharp encoder. */
@@ -27,12 +33,18 @@ export function isImagePath(path: string): boolean {
 
 /**
  * Decodes an encoded image (any format sharp reads) into raw pixels, EXIF-oriented.
- * `name` is only used in the error message: `cannot read image <name>: <reason>`.
+ * `name` is only used in the error message: `cannot read image <name>: <reason>`. Images over
+ * `opts.maxPixels` are refused from their header (every job reading images, restoration too).
  */
 export async function decodeImage(bytes: Uint8Array, name: string, opts: ReadImageOptions = {}): Promise<Image> {
+  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_IMAGE_PIXELS;
   try {
-    let pipe = sharp(bytes, { failOn: 'error' }).autoOrient();
     const meta = await sharp(bytes).metadata();
+    if (meta.width !== undefined && meta.height !== undefined && meta.width * meta.height > maxPixels) {
+      throw new Error(pixelLimitMessage(meta.width, meta.height, maxPixels, 'maxImagePixels'));
+    }
+    // sharp checks the same limit itself while decoding (formats whose header can lie).
+    let pipe = sharp(bytes, { failOn: 'error', limitInputPixels: maxPixels }).autoOrient();
     const srcChannels = meta.channels ?? 3;
     const want: Channels = opts.channels ?? (srcChannels === 1 ? 1 : srcChannels === 3 ? 3 : 4);
     if (want === 1) pipe = pipe.removeAlpha().toColourspace('b-w');
@@ -42,7 +54,10 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: ReadIma
     if (info.channels !== want) throw new Error(`decoder gave ${info.channels} channels, expected ${want}`);
     return { width: info.width, height: info.height, channels: want, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
-    throw new Error(`cannot read image ${name}: ${reason(err)}`);
+    const why = /exceeds pixel limit/i.test(reason(err))
+      ? `more than ${maxPixels} pixels, the limit (raise it with maxImagePixels / --max-image-pixels)`
+      : reason(err);
+    throw new Error(`cannot read image ${name}: ${why}`);
   }
 }
 

@@ -4,6 +4,7 @@ import { callback, int, parseOptions, type LogFn } from '../util/options.js';
 import { combineFolders, type CombineSplitResult } from './combine.js';
 import { DATASET_CATALOG, type DatasetEntry } from './dataset-catalog.js';
 import { downloadDataset, type DownloadDatasetResult } from './download.js';
+import { DEFAULT_EXTRACT_LIMITS } from './extract.js';
 import type { DownloadProgress } from './http-download.js';
 
 export const downloadSchema = z.object({
@@ -21,6 +22,12 @@ export const downloadSchema = z.object({
   retries: int(0).optional(),
   retryDelayMs: int(0).optional(),
   timeoutMs: int(1).optional(),
+  /** Allow a plain-http mirror (or a redirect to http) other than this machine. */
+  allowHttp: z.boolean().default(false),
+  /** Extraction limits (a zip bomb would otherwise fill the disk): total bytes, entries, bytes per archive byte. */
+  maxExtractedBytes: z.number().int().positive().default(DEFAULT_EXTRACT_LIMITS.maxExtractedBytes),
+  maxExtractedFiles: int(1).default(DEFAULT_EXTRACT_LIMITS.maxExtractedFiles),
+  maxCompressionRatio: z.number().positive().default(DEFAULT_EXTRACT_LIMITS.maxCompressionRatio),
   /** Catalog to look the name up in (tests); default the reference's. */
   catalog: z.custom<readonly DatasetEntry[]>((v) => Array.isArray(v), { message: 'expected a list of dataset entries' }).optional(),
   /** Status lines. */

@@ -1,6 +1,7 @@
 // The reference preprocessing (base_dataset.py get_params / get_transform): resize or scale the
 // width, crop, make sizes a multiple of 4, flip, then map 0..255 to [-1, 1] as a CHW tensor.
 import type { HostTensor } from '../io/host-tensor.js';
+import { DEFAULT_MAX_IMAGE_PIXELS, pixelLimitMessage } from '../util/limits.js';
 import { createImage, imageToCHW, pasteImage, resizeImage as resizeColour, type Channels, type Image } from './image.js';
 
 /** The `--preprocess` modes of the reference. */
@@ -16,6 +17,8 @@ export interface TransformOptions {
   cropSize: number;
   /** Disable the random horizontal flip. */
   noFlip: boolean;
+  /** Largest image made on the way (a resize to loadSize, a crop); default DEFAULT_MAX_IMAGE_PIXELS. */
+  maxImagePixels?: number;
 }
 
 /** The reference's training defaults. */
@@ -56,6 +59,19 @@ export function checkTransformOptions(opt: TransformOptions): void {
   if (opt.preprocess === 'resize_and_crop' && opt.loadSize < opt.cropSize) {
     throw new Error(`load size ${opt.loadSize} is smaller than crop size ${opt.cropSize}`);
   }
+  const max = opt.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
+  if (opt.preprocess === 'resize_and_crop' && opt.loadSize * opt.loadSize > max) {
+    throw new Error(`load size ${opt.loadSize}: ${pixelLimitMessage(opt.loadSize, opt.loadSize, max, 'maxImagePixels')}`);
+  }
+  if (opt.preprocess !== 'none' && opt.preprocess !== 'scale_width' && opt.cropSize * opt.cropSize > max) {
+    throw new Error(`crop size ${opt.cropSize}: ${pixelLimitMessage(opt.cropSize, opt.cropSize, max, 'maxImagePixels')}`);
+  }
+}
+
+/** Throws before an image of width x height is made on the way, when it is over the limit. */
+function checkSize(opt: TransformOptions, width: number, height: number, what: string): void {
+  const max = opt.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
+  if (width * height > max) throw new Error(`${what}: ${pixelLimitMessage(width, height, max, 'maxImagePixels')}`);
 }
 
 /**
@@ -99,11 +115,15 @@ export async function transformImage(
   let out = toChannels(img, channels);
   const mode = opt.preprocess;
   if (mode === 'resize_and_crop') {
+    checkSize(opt, opt.loadSize, opt.loadSize, `load size ${opt.loadSize}`);
     out = await resizeBicubic(out, opt.loadSize, opt.loadSize);
   } else if (mode === 'scale_width' || mode === 'scale_width_and_crop') {
+    const h = Math.max(opt.cropSize, Math.floor((opt.loadSize * out.height) / out.width));
+    checkSize(opt, opt.loadSize, h, `load size ${opt.loadSize} (scale_width)`);
     out = await scaleWidth(out, opt.loadSize, opt.cropSize);
   }
   if (mode === 'resize_and_crop' || mode === 'crop' || mode === 'scale_width_and_crop') {
+    checkSize(opt, opt.cropSize, opt.cropSize, `crop size ${opt.cropSize}`);
     out = cropPadded(out, params.x, params.y, opt.cropSize);
   }
   if (mode === 'none') out = await makeMultipleOf(out, 4, run.warn);

@@ -50,7 +50,7 @@ export class UnalignedDataset implements ImageDataset {
     const pathA = this.pathsA[index % this.pathsA.length];
     const pathB = this.pathsB[this.indexB(index, rng)];
     const alpha = opt.inputNc === 4 || opt.outputNc === 4;
-    const [imgA, imgB] = await Promise.all([readOrSkip(pathA, alpha, opt.warn), readOrSkip(pathB, alpha, opt.warn)]);
+    const [imgA, imgB] = await Promise.all([readOrSkip(pathA, alpha, opt.warn, opt.maxImagePixels), readOrSkip(pathB, alpha, opt.warn, opt.maxImagePixels)]);
     if (!imgA || !imgB) return null;
     const paramsA = getParams(opt, imgA, rng);
     const paramsB = getParams(opt, imgB, rng);

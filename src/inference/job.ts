@@ -8,6 +8,7 @@ import { runtimeOptions, runtimeSchema } from '../runtime/options.js';
 import { forEachFile } from '../util/batch.js';
 import { outputIsFolder } from '../data/output-path.js';
 import { batchHooks, inputList, int, parseOptions } from '../util/options.js';
+import { maxImagePixelsField, maxModelBytesField, maxNetworkPixelsField, pixelLimitMessage } from '../util/limits.js';
 import { loadGenerator } from './load-generator.js';
 import { Translator } from './translator.js';
 import { translateVideos, videoInputs } from '../video/jobs.js';
@@ -36,6 +37,10 @@ export const translateSchema = z.object({
   /** Seed of dropout when not in eval mode. */
   seed: int(0).default(0),
   ...videoFields,
+  /** Limits: images decoded, images the generator runs on (H x W), the checkpoint file. */
+  maxImagePixels: maxImagePixelsField,
+  maxNetworkPixels: maxNetworkPixelsField,
+  maxModelBytes: maxModelBytesField,
   runtime: runtimeSchema,
   ...batchHooks,
 }).strict();
@@ -49,21 +54,25 @@ export interface TranslateResult { outputs: string[]; videos?: VideoResult[] }
  */
 export async function translate(options: TranslateOptions): Promise<TranslateResult> {
   const o = parseOptions(translateSchema, 'translate', options);
-  const gen = await loadGenerator(o.checkpoint, { netG: o.netG, norm: o.norm, ngf: o.ngf, inputNc: o.inputNc, outputNc: o.outputNc, useDropout: o.dropout });
+  const flags = { netG: o.netG, norm: o.norm, ngf: o.ngf, inputNc: o.inputNc, outputNc: o.outputNc, useDropout: o.dropout };
+  const gen = await loadGenerator(o.checkpoint, flags, { maxBytes: o.maxModelBytes });
   const videos = await videoInputs(o.inputs, o.output);
   const { files, hadFolder } = await expandInputs(o.inputs);
   if (files.length === 0) throw new Error(`no images found in ${o.inputs.join(', ')}`);
   const singleFile = !outputIsFolder(o.output, files.length, hadFolder);
-  const translator = new Translator(gen.net, gen.config, o.eval, runtimeOptions(o.runtime), o.seed);
+  const translator = new Translator(gen.net, gen.config, o.eval, runtimeOptions(o.runtime), o.seed, o.maxNetworkPixels);
   try {
     if (videos.length) {
       const done = await translateVideos(videos, o.output, translator, { job: 'translate', checkpoint: o.checkpoint, eval: o.eval, seed: o.seed }, o);
       return { outputs: done.map((v) => v.output), videos: done };
     }
     const outputs = await forEachFile(files, async ({ path }) => {
-      const img = await readImage(path, { channels: gen.config.inputNc as Channels });
+      const img = await readImage(path, { channels: gen.config.inputNc as Channels, maxPixels: o.maxImagePixels });
+      if (img.width * img.height > o.maxNetworkPixels) {
+        throw new Error(`cannot translate ${path}: ${pixelLimitMessage(img.width, img.height, o.maxNetworkPixels, 'maxNetworkPixels')}`);
+      }
       const x = imageToCHW(img);
-      const y = await translator.run(x.data, [1, ...x.shape]);
+      const y = await translator.run(x.data, [1, ...x.shape], path);
       const out = chwToImage({ shape: [gen.config.outputNc, img.height, img.width], data: y });
       const target = singleFile ? o.output : join(o.output, `${basename(path, extname(path))}.png`);
       await writeImage(target, out);

@@ -12,7 +12,8 @@
  *
  * BF16 tensors in foreign files are widened to float32 on read (exact).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { checkModelFileSize, type ModelLimits } from './limits.js';
 import { writeFileAtomic } from './atomic.js';
 import { assertLittleEndianHost, bfloat16ToFloat32, dataMatchesDtype, DTYPE_BYTES, typedFromBytes } from './dtype.js';
 import { numel } from '../graph/shape.js';
@@ -44,11 +45,11 @@ function encodeMetadata(metadata: Record<string, unknown>): Record<string, strin
     if (key === JSON_KEYS) throw new Error(`safetensors: metadata key '${JSON_KEYS}' is reserved`);
     const v = metadata[key];
     if (v === undefined) continue;
-    if (typeof v === 'string') out[key] = v;
+    if (typeof v === 'string') setOwn(out, key, v);
     else {
       const s = JSON.stringify(v);
       if (s === undefined) throw new Error(`safetensors: metadata '${key}' is not JSON-serialisable`);
-      out[key] = s;
+      setOwn(out, key, s);
       jsonKeys.push(key);
     }
   }
@@ -76,7 +77,7 @@ export function encodeSafetensors(tensors: TensorInput, metadata: Record<string,
     const n = numel(t.shape);
     if (t.data.length !== n) throw new Error(`safetensors: tensor '${name}' has ${t.data.length} elements but shape [${t.shape.join(', ')}] needs ${n}`);
     const size = n * DTYPE_BYTES[t.dtype];
-    header[name] = { dtype: TO_ST[t.dtype], shape: t.shape, data_offsets: [offset, offset + size] };
+    setOwn(header, name, { dtype: TO_ST[t.dtype], shape: t.shape, data_offsets: [offset, offset + size] });
     offset += size;
   }
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -93,6 +94,14 @@ export function encodeSafetensors(tensors: TensorInput, metadata: Record<string,
   return out;
 }
 
+/**
+ * obj[key] = value as an own property: a plain assignment with key '__proto__' would replace the
+ * object's prototype instead (and drop the entry).
+ */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function decodeMetadata(raw: unknown, fail: (m: string) => never): Record<string, unknown> {
   if (raw === undefined) return {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`'${METADATA_KEY}' is not an object`);
@@ -106,8 +115,8 @@ function decodeMetadata(raw: unknown, fail: (m: string) => never): Record<string
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(map)) {
     if (k === JSON_KEYS) continue;
-    if (!jsonKeys.includes(k)) { out[k] = v; continue; }
-    try { out[k] = JSON.parse(v as string); } catch { fail(`metadata '${k}' is marked JSON but does not parse`); }
+    if (!jsonKeys.includes(k)) { setOwn(out, k, v); continue; }
+    try { setOwn(out, k, JSON.parse(v as string)); } catch { fail(`metadata '${k}' is marked JSON but does not parse`); }
   }
   return out;
 }
@@ -134,6 +143,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
   const data = bytes.subarray(8 + headerLen);
   const entries = header as Record<string, unknown>;
   const tensors = new Map<string, HostTensor>();
+  const spans: { name: string; begin: number; end: number }[] = [];
   for (const name of Object.keys(entries).sort()) {
     if (name === METADATA_KEY) continue;
     const e = entries[name] as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
@@ -158,6 +168,25 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
     if (end - begin !== want) {
       fail(`offsets out of range: tensor '${name}' spans ${end - begin} bytes but ${stName} [${(shape as number[]).join(', ')}] needs ${want}`);
     }
+    spans.push({ name, begin, end });
+  }
+  // As the reference implementation: tensors tile the data section exactly, in offset order, no
+  // overlaps, no gaps, nothing after (overlapping tensors let a small file decode to gigabytes).
+  let expect = 0;
+  for (const { name, begin, end } of [...spans].sort((a, b) => a.begin - b.begin || a.end - b.end)) {
+    if (begin !== expect) {
+      fail(begin < expect
+        ? `bad data_offsets: tensor '${name}' [${begin}, ${end}) overlaps the previous tensor (which ends at ${expect})`
+        : `bad data_offsets: ${begin - expect} bytes before tensor '${name}' belong to no tensor`);
+    }
+    expect = end;
+  }
+  if (expect !== data.length) fail(`bad data_offsets: the data section has ${data.length - expect} bytes after the last tensor`);
+  for (const { name, begin, end } of spans) {
+    const e = entries[name] as { dtype: string; shape: number[] };
+    const stName = e.dtype;
+    const isBf16 = stName === 'BF16';
+    const shape = e.shape;
     const raw = data.subarray(begin, end);
     tensors.set(name, isBf16
       ? { dtype: 'float32', shape: [...shape], data: bfloat16ToFloat32(typedFromBytes('float16', raw) as Uint16Array) }
@@ -171,7 +200,8 @@ export async function writeSafetensors(path: string, tensors: TensorInput, metad
   await writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
-/** Reads a safetensors file; errors name `path` and what was wrong. */
-export async function readSafetensors(path: string): Promise<SafetensorsContents> {
+/** Reads a safetensors file (at most `limits.maxBytes`, default 2 GiB); errors name `path` and what was wrong. */
+export async function readSafetensors(path: string, limits: ModelLimits = {}): Promise<SafetensorsContents> {
+  checkModelFileSize(path, (await stat(path)).size, limits);
   return decodeSafetensors(await readFile(path), path);
 }

@@ -7,6 +7,7 @@ import { allocTyped, bfloat16ToFloat32, DTYPE_BYTES, typedFromBytes } from './dt
 import { numel } from '../graph/shape.js';
 import { type HostData, type HostDType, type HostTensor } from './host-tensor.js';
 import { PyGlobal, type UnpickleHooks } from './pickle.js';
+import { DecodeBudget } from './limits.js';
 
 type StorageDType = HostDType | 'bfloat16';
 
@@ -69,9 +70,10 @@ const isIntList = (v: unknown): v is number[] => Array.isArray(v) && v.every((x)
 /**
  * Builds the unpickler hooks for one torch zip archive. `readStorage(key)`
  * returns the raw bytes of `<archive>/data/<key>`; each storage is read once
- * and shared, so tensors viewing the same storage see the same data.
+ * and shared, so tensors viewing the same storage see the same data. Every
+ * storage and every dense tensor is reserved in `budget` before it is allocated.
  */
-export function torchHooks(source: string, readStorage: (key: string) => Uint8Array): UnpickleHooks {
+export function torchHooks(source: string, readStorage: (key: string) => Uint8Array, budget = new DecodeBudget(source, 0)): UnpickleHooks {
   const fail = (msg: string): Error => new Error(`${source}: ${msg}`);
   const storages = new Map<string, Storage>();
 
@@ -81,11 +83,14 @@ export function torchHooks(source: string, readStorage: (key: string) => Uint8Ar
     if (!Number.isSafeInteger(offset) || (offset as number) < 0) throw fail('_rebuild_tensor: bad storage offset');
     if (!isIntList(size) || !isIntList(stride) || size.length !== stride.length) throw fail('_rebuild_tensor: bad size/stride');
     const s = storage.s;
-    const n = numel(size);
+    const n = size.reduce((a, d) => a * d, 1);
+    if (!Number.isSafeInteger(n)) throw fail(`_rebuild_tensor: tensor size [${size.join(', ')}] is too large`);
     const last = (offset as number) + size.reduce((acc, d, i) => acc + (d - 1) * stride[i], 0);
     if (n > 0 && last >= s.numel) {
       throw fail(`tensor view [${size.join(', ')}] at offset ${offset} reaches element ${last} of storage '${s.key}' which has ${s.numel}`);
     }
+    // Dense copy: a view that repeats elements (stride 0) can ask for far more than its storage.
+    budget.take(n * (s.dtype === 'bfloat16' ? 4 : DTYPE_BYTES[s.dtype]), `tensor [${size.join(', ')}] (strides [${stride.join(', ')}]) of storage '${s.key}'`);
     if (s.dtype === 'bfloat16') {
       const bits = gather(s.view, 'float16', offset as number, size, stride) as Uint16Array;
       return { dtype: 'float32', shape: [...size], data: bfloat16ToFloat32(bits) };
@@ -141,6 +146,7 @@ export function torchHooks(source: string, readStorage: (key: string) => Uint8Ar
       if (!s) {
         const dtype = STORAGE_DTYPES[type.name];
         const bytes = (dtype === 'bfloat16' ? 2 : DTYPE_BYTES[dtype]) * count;
+        budget.take(bytes, `storage '${key}' (${count} elements)`);
         const raw = readStorage(key);
         if (raw.length < bytes) throw fail(`storage '${key}' has ${raw.length} bytes but ${count} ${type.name} elements need ${bytes}`);
         s = { key, dtype, numel: count, view: typedFromBytes(dtype === 'bfloat16' ? 'float16' : dtype, raw.subarray(0, bytes)) };

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { initWeights, type Module } from '../nn/index.js';
+import { buildShapesOnly } from '../nn/layers.js';
 import { NORM_TYPES } from './norm.js';
 import { UnetGenerator } from './unet.js';
 import { ResnetGenerator } from './resnet.js';
@@ -23,7 +24,10 @@ function named<const T extends readonly [string, ...string[]]>(what: string, val
   });
 }
 
-const channels = z.number().int().positive();
+// Upper bounds are sanity limits (the reference uses 64 filters, 7-8 levels, 3 layers), so a
+// config read from a file cannot ask for millions of layers; sizes are checked against the file.
+const channels = z.number().int().positive().max(1024);
+const filters = z.number().int().positive().max(16384);
 const initFields = {
   initType: named('initType', INIT_TYPES).default('normal'),
   /** Standard deviation for 'normal', gain for 'xavier' / 'orthogonal'. */
@@ -35,13 +39,13 @@ export const GeneratorConfig = z
     netG: named('netG', GENERATOR_NAMES),
     inputNc: channels.default(3),
     outputNc: channels.default(3),
-    ngf: channels.default(64),
+    ngf: filters.default(64),
     norm: named('norm', NORM_TYPES).default('batch'),
     /** pix2pix uses dropout in the U-Net (its default); CycleGAN turns it off (--no_dropout). */
     useDropout: z.boolean().default(true),
     ...initFields,
     /** U-Nets only: the number of stride-2 levels instead of the name's (7 for unet_128, 8 for unet_256). */
-    numDowns: z.number().int().min(2).optional(),
+    numDowns: z.number().int().min(2).max(16).optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -58,9 +62,9 @@ export const DiscriminatorConfig = z
     netD: named('netD', DISCRIMINATOR_NAMES),
     /** pix2pix's D sees input and output stacked (e.g. 3 + 3 = 6); CycleGAN's one image (3). */
     inputNc: channels,
-    ndf: channels.default(64),
+    ndf: filters.default(64),
     /** Layers of 'n_layers'; 'basic' is always 3 (the 70x70 PatchGAN). */
-    nLayersD: z.number().int().min(1).default(3),
+    nLayersD: z.number().int().min(1).max(16).default(3),
     norm: named('norm', NORM_TYPES).default('batch'),
     ...initFields,
   })
@@ -90,6 +94,12 @@ export function buildGenerator(cfg: GeneratorConfigInput | GeneratorConfig): Une
   const downs = unetDowns(c);
   if (downs !== undefined) return new UnetGenerator(c.inputNc, c.outputNc, downs, c.ngf, c.norm, c.useDropout);
   return new ResnetGenerator(c.inputNc, c.outputNc, c.ngf, c.norm, c.useDropout, c.netG === 'resnet_9blocks' ? 9 : 6);
+}
+
+/** Elements of a generator's parameters and buffers (its state dict's floats), computed without allocating them. */
+export function generatorStateElements(cfg: GeneratorConfigInput | GeneratorConfig): number {
+  const net = buildShapesOnly(() => buildGenerator(cfg));
+  return [...net.parameters(), ...net.namedBuffers().map(([, b]) => b)].reduce((n, t) => n + t.numel, 0);
 }
 
 /** Builds a discriminator without initializing it. */

@@ -15,6 +15,8 @@ export interface AddOptions extends RegionSpec, Omit<MosaicOptions, 'rng'> {
   onProgress?: (done: number, total: number) => void;
   /** Called for each image that failed (when several are processed); default: nothing. */
   onError?: (input: string, err: Error) => void;
+  /** Largest image decoded (default 40 MP). */
+  maxImagePixels?: number;
 }
 
 const WRITABLE = ['.png', '.jpg', '.jpeg', '.webp'];
@@ -34,7 +36,7 @@ export async function mosaicFiles(inputs: readonly string[], output: string, opt
   return forEachFile(files, async (f) => {
     let target = outIsDir ? join(output, f.rel) : output;
     if (outIsDir && !WRITABLE.includes(extname(target).toLowerCase())) target = target.slice(0, target.length - extname(target).length) + '.png';
-    const img = await readImage(f.path);
+    const img = await readImage(f.path, { maxPixels: opts.maxImagePixels });
     const mask = await regionMask(opts, img.width, img.height);
     const { image } = applyMosaic(img, mask, { ...opts, rng: createRng(opts.seed ?? PIXELATE_DEFAULTS.seed) });
     await writeImage(target, image);

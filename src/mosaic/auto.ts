@@ -19,6 +19,8 @@ export interface AutoMosaicOptions extends CamRegionOptions, Omit<MosaicOptions,
   /** The class whose regions are mosaicked: an index or (with a sidecar) a class name. */
   classSpec: number | string;
   onResult?: (r: AutoMosaicResult) => void;
+  /** Largest image decoded (default 40 MP). */
+  maxImagePixels?: number;
   onProgress?: (done: number, total: number) => void;
   onError?: (input: string, err: Error) => void;
 }
@@ -55,7 +57,7 @@ export async function autoMosaicFiles(inputs: readonly string[], output: string,
     return await forEachFile(files, async (f) => {
       const stem = join(output, f.rel.slice(0, f.rel.length - extname(f.rel).length));
       const target = `${stem}.png`, maskTarget = `${stem}_mask.png`;
-      const img = await readImage(f.path);
+      const img = await readImage(f.path, { maxPixels: opts.maxImagePixels });
       const e = await clf.explain(img, explain);
       const mask = heatmapToMask(e.heatmap, img.width, img.height, opts);
       const { image } = applyMosaic(img, mask, { ...opts, rng: createRng(opts.seed ?? 0) });

@@ -4,8 +4,15 @@
 // pixels there are never touched.
 import { maskBoundingBox, type Mask } from './mask.js';
 
+/**
+ * Largest feather radius: the kernel has 2r+1 weights (--feather 1e9 asked for 16 GB), and a
+ * radius beyond the image's size only fades the whole image.
+ */
+export const MAX_FEATHER_RADIUS = 10_000;
+
 /** Gaussian weights for offsets -r..r (r = ceil(radius)), sigma = radius / 3, summing to 1. */
 export function gaussianKernel(radius: number): Float64Array {
+  if (!(radius <= MAX_FEATHER_RADIUS)) throw new Error(`feather radius ${radius} is over the limit of ${MAX_FEATHER_RADIUS} px`);
   const r = Math.ceil(radius);
   const sigma = Math.max(radius / 3, 1e-6);
   const k = new Float64Array(2 * r + 1);
@@ -38,9 +45,9 @@ export function featherMask(mask: Mask, radius: number): Float32Array {
   for (let y = box.y; y < box.y + box.h; y++) {
     for (let x = x0; x < x1; x++) {
       let s = 0;
-      for (let d = -r; d <= r; d++) {
-        const xx = x + d;
-        if (xx >= 0 && xx < w && data[y * w + xx]) s += k[d + r];
+      // Offsets outside the image add nothing: skip them (same sums, same order).
+      for (let d = Math.max(-r, -x), dEnd = Math.min(r, w - 1 - x); d <= dEnd; d++) {
+        if (data[y * w + x + d]) s += k[d + r];
       }
       tmp[y * w + x] = s;
     }
@@ -48,9 +55,8 @@ export function featherMask(mask: Mask, radius: number): Float32Array {
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       let s = 0;
-      for (let d = -r; d <= r; d++) {
-        const yy = y + d;
-        if (yy >= 0 && yy < h) s += k[d + r] * tmp[yy * w + x];
+      for (let d = Math.max(-r, -y), dEnd = Math.min(r, h - 1 - y); d <= dEnd; d++) {
+        s += k[d + r] * tmp[(y + d) * w + x];
       }
       out[y * w + x] = s < 1e-6 ? 0 : s > 1 - 1e-6 ? 1 : s;
     }

@@ -6,6 +6,7 @@ import { expandInputs } from '../data/file-list.js';
 import { readImage, writeImage } from '../data/image.js';
 import { explainFields } from '../cam/job.js';
 import { batchHooks, callback, inputList, int, parseOptions } from '../util/options.js';
+import { maxImagePixelsField } from '../util/limits.js';
 import { mosaicFiles } from './add.js';
 import { autoMosaicFiles, type AutoMosaicResult } from './auto.js';
 import { parseBlockSize } from './block-size.js';
@@ -14,6 +15,7 @@ import { locateMosaic, type LocatedRegion } from './locate.js';
 import { maskToImage } from './mask.js';
 import { DEFAULT_BLOCK_SIZE } from './mosaic.js';
 import { MOSAIC_STYLES, PIXELATE_DEFAULTS } from './pixelate.js';
+import { MAX_FEATHER_RADIUS } from './feather.js';
 
 import { autoMosaicVideos, mosaicVideos, videoInputs } from '../video/jobs.js';
 import { videoFields } from '../video/options.js';
@@ -37,10 +39,13 @@ const mosaicLook = {
   style: z.enum(MOSAIC_STYLES as ['average', 'center', 'random']).default(PIXELATE_DEFAULTS.style),
   blockSize,
   /** Feather the edge: Gaussian-blurred mask of this radius in px (0 = hard edge). */
-  feather: z.number().min(0).default(PIXELATE_DEFAULTS.feather),
+  feather: z.number().min(0).max(MAX_FEATHER_RADIUS, { message: `feather radius is at most ${MAX_FEATHER_RADIUS} px` }).default(PIXELATE_DEFAULTS.feather),
   /** Seed for style 'random'. */
   seed: int(0).default(PIXELATE_DEFAULTS.seed),
 };
+
+/** Largest image decoded. */
+const maxImagePixels = maxImagePixelsField;
 
 export const addSchema = z.object({
   /** Image files or folders. */
@@ -63,6 +68,7 @@ export const addSchema = z.object({
   /** Videos: a keyframe file of boxes over time, interpolated (see docs/video.md). */
   keyframes: z.string().min(1).optional(),
   ...videoFields,
+  maxImagePixels,
   ...batchHooks,
 }).strict();
 export type AddJobOptions = z.input<typeof addSchema>;
@@ -120,6 +126,7 @@ export const locateSchema = z.object({
   masks: z.string().min(1).optional(),
   /** Largest per-channel difference counted as equal (for lossy files). */
   tolerance: int(0).default(0),
+  maxImagePixels,
   /** Called with each image's result. */
   onResult: callback<(r: LocateFileResult) => void>().optional(),
 }).strict();
@@ -133,7 +140,7 @@ export async function locate(options: LocateJobOptions): Promise<LocateFileResul
   const { files } = await expandInputs(o.inputs);
   const results: LocateFileResult[] = [];
   for (const f of files) {
-    const res = locateMosaic(await readImage(f.path), { tolerance: o.tolerance });
+    const res = locateMosaic(await readImage(f.path, { maxPixels: o.maxImagePixels }), { tolerance: o.tolerance });
     if (o.masks) await writeImage(join(o.masks, f.rel.replace(/\.[^./\\]+$/, '') + '.png'), maskToImage(res.mask));
     const r = { file: f.path, blockSize: res.blockSize, regions: res.regions };
     o.onResult?.(r);

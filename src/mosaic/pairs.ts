@@ -17,6 +17,7 @@ import type { Box } from './mask.js';
 import { MOSAIC_STYLES } from './pixelate.js';
 import { callback, int, parseOptions, type ProgressFn } from '../util/options.js';
 import { z } from 'zod';
+import { maxImagePixelsField } from '../util/limits.js';
 
 export type SplitName = 'train' | 'val' | 'test';
 const SPLITS: readonly SplitName[] = ['train', 'val', 'test'];
@@ -54,6 +55,8 @@ export const pairsSchema = z.object({
   styles: z.array(z.enum(MOSAIC_STYLES as ['average', 'center', 'random'])).min(1, { message: 'give at least one style' }).optional(),
   /** Share of pairs whose region comes from regionSource. */
   regionSourceShare: z.number().min(0).max(1).default(1),
+  /** Largest source image decoded. */
+  maxImagePixels: maxImagePixelsField,
   onProgress: callback<ProgressFn>().optional(),
 }).strict();
 export type PairsOptions = z.input<typeof pairsSchema>;
@@ -140,7 +143,7 @@ export async function makePairs(options: PairsOptions): Promise<PairsManifest> {
     const digits = Math.max(4, String(splits[split].length * count - 1).length);
     let n = 0;
     for (const f of splits[split]) {
-      const img = await readImage(f.path, { channels: 3 });
+      const img = await readImage(f.path, { channels: 3, maxPixels: opts.maxImagePixels });
       const rng = createRng(hash32(`pairs:${seed}:${f.rel}`));
       for (let k = 0; k < count; k++) {
         const file = `${split}/${String(n++).padStart(digits, '0')}.png`;

@@ -6,8 +6,26 @@ import { fans, uniform } from './init.js';
 
 type Pair = number | [number, number];
 
+let shapesOnly = false;
+
+/**
+ * Builds modules for their shapes only: no default init (so nothing is allocated, the parameter
+ * arrays being lazy, and the init stream is not drawn from). For sizing a network a file
+ * describes before building it for real.
+ */
+export function buildShapesOnly<T>(build: () => T): T {
+  const was = shapesOnly;
+  shapesOnly = true;
+  try {
+    return build();
+  } finally {
+    shapesOnly = was;
+  }
+}
+
 /** PyTorch's default init for conv and linear layers: U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
 function defaultInit(weight: Parameter, bias: Parameter | null): void {
+  if (shapesOnly) return;
   const bound = 1 / Math.sqrt(fans(weight.shape).fanIn);
   uniform(weight, -bound, bound);
   if (bias) uniform(bias, -bound, bound);

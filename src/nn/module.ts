@@ -77,7 +77,7 @@ export abstract class Module {
   }
 
   parameterCount(): number {
-    return this.parameters().reduce((n, p) => n + p.data.length, 0);
+    return this.parameters().reduce((n, p) => n + p.numel, 0);
   }
 
   /** Sets training mode here and in every child (dropout on, BatchNorm on batch statistics). */

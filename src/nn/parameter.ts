@@ -17,12 +17,28 @@ export function withParameterValues<T>(values: ReadonlyMap<StateTensor, Tensor>,
 export abstract class StateTensor {
   readonly uid = nextUid++;
   readonly shape: readonly number[];
-  data: Float32Array;
+  /** Elements of `data` (known before it is allocated). */
+  readonly numel: number;
+  private values?: Float32Array;
   private symbolic?: Tensor;
 
   constructor(shape: Shape, readonly label: string) {
     this.shape = [...shape];
-    this.data = new Float32Array(numel(shape));
+    this.numel = numel(shape);
+  }
+
+  /**
+   * The values, allocated (zeros) on first use: building a network from a config costs no memory
+   * until it is initialized or loaded, so a checkpoint whose config asks for an absurd network
+   * fails the shape check in loadStateDict before anything that size is allocated.
+   */
+  get data(): Float32Array {
+    this.values ??= new Float32Array(this.numel);
+    return this.values;
+  }
+
+  set data(v: Float32Array) {
+    this.values = v;
   }
 
   /** Name of the graph input that reads this array (unique in the process). */
@@ -52,7 +68,7 @@ export class Parameter extends StateTensor {
   requiresGrad = true;
 
   get grad(): Float32Array {
-    this.gradBuffer ??= new Float32Array(this.data.length);
+    this.gradBuffer ??= new Float32Array(this.numel);
     return this.gradBuffer;
   }
 }

@@ -1,7 +1,8 @@
 // Training state beside the networks: optimizer moments and everything an exact resume needs.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
+import { encodeSafetensors, readSafetensors } from '../io/safetensors.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import type { HostTensor } from '../io/host-tensor.js';
 import type { Optimizer } from '../optim/optimizer.js';
 
@@ -14,6 +15,11 @@ export const trainStatePath = (dir: string, label: string | number) => join(dir,
 export interface TrainState { json: Record<string, unknown>; optimizers: Record<string, Optimizer>; extraTensors?: Map<string, HostTensor> }
 
 export async function saveTrainState(path: string, s: TrainState): Promise<void> {
+  await writeFileAtomic(path, encodeTrainState(s));
+}
+
+/** The bytes saveTrainState writes (for a checkpoint saved as one set). */
+export function encodeTrainState(s: TrainState): Uint8Array {
   const tensors = new Map<string, HostTensor>(s.extraTensors ?? []);
   const scalars: Record<string, Record<string, number>> = {};
   for (const [name, opt] of Object.entries(s.optimizers)) {
@@ -21,7 +27,7 @@ export async function saveTrainState(path: string, s: TrainState): Promise<void>
     scalars[name] = st.scalars;
     for (const [k, t] of st.tensors) tensors.set(`optimizer_${name}.${k}`, t);
   }
-  await writeSafetensors(path, tensors, { format: 'img2img-train-state', state: s.json, optimizerScalars: scalars });
+  return encodeSafetensors(tensors, { format: 'img2img-train-state', state: s.json, optimizerScalars: scalars });
 }
 
 export async function loadTrainState(

@@ -23,7 +23,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const dsOpts = {
     root: o.dataroot, phase: 'train', direction: o.direction, inputNc: o.inputNc as Channels, outputNc: o.outputNc as Channels,
     preprocess: o.preprocess, loadSize: o.loadSize, cropSize: o.cropSize, noFlip: !o.flip,
-    serialBatches: o.serialBatches, maxDatasetSize: o.maxDatasetSize ?? Infinity, ...(parsed.warn ? { warn: parsed.warn } : {}),
+    serialBatches: o.serialBatches, maxDatasetSize: o.maxDatasetSize ?? Infinity, maxImagePixels: o.maxImagePixels, ...(parsed.warn ? { warn: parsed.warn } : {}),
   };
   const dataset = o.model === 'pix2pix' ? await AlignedDataset.open(dsOpts) : await UnalignedDataset.open(dsOpts);
   const loader = new DataLoader(dataset, { batchSize: o.batchSize, seed: o.seed, serialBatches: o.serialBatches, maxDatasetSize: o.maxDatasetSize });
@@ -36,6 +36,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     maxSteps: o.maxSteps,
     saveEpochFreq: o.saveEpochFreq,
     continueFrom: o.continueTrain ? o.epoch : undefined,
+    overwrite: o.overwrite,
     configs,
     options: o,
     rngs: { model: rng },

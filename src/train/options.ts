@@ -8,6 +8,7 @@ import { NORM_TYPES } from '../models/norm.js';
 import { DEFAULT_TRANSFORM_OPTIONS, PREPROCESS_MODES } from '../data/transforms.js';
 import { runtimeSchema } from '../runtime/options.js';
 import { callback, int, type LogFn } from '../util/options.js';
+import { maxImagePixelsField } from '../util/limits.js';
 import { GAN_MODES, type GanMode } from './gan-loss.js';
 import { LR_POLICIES } from './scheduler.js';
 import { RECONSTRUCTION_LOSSES } from './pix2pix.js';
@@ -110,9 +111,13 @@ export const trainSchema = z.object({
   saveEpochFreq: int(1).default(5),
   /** Resume from the `epoch` checkpoint (optimizer, schedule, data order, random streams). */
   continueTrain: z.boolean().default(false),
+  /** Start over when CHECKPOINTS_DIR/NAME already holds a run (deleting it); without this such a run is refused. */
+  overwrite: z.boolean().default(false),
   epoch: z.string().min(1).default('latest'),
   /** Stop after this many optimizer steps (quick runs); the state is saved as latest. */
   maxSteps: int(1).optional(),
+  /** Largest image decoded or made on the way (a resize to loadSize). */
+  maxImagePixels: maxImagePixelsField,
   runtime: runtimeSchema,
   /** Called after every iteration (the CLI draws its progress bar from it). */
   onProgress: callback<(p: TrainProgress) => void>().optional(),

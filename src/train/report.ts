@@ -3,20 +3,23 @@ import { join } from 'node:path';
 import { writeChartPng } from '../plot/index.js';
 import { writeImage } from '../data/image.js';
 import { firstImage, hconcat } from '../data/image.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../io/atomic.js';
 import { escapeHtml } from '../util/html.js';
 import type { HostTensor } from '../io/host-tensor.js';
 
 export interface LossRecord { epoch: number; iter: number; step: number; lr: number; losses: Record<string, number> }
 
-/** The JSONL loss log: one line per iteration; on resume, lines past the checkpoint are dropped. */
+/**
+ * The JSONL loss log: one line per iteration; on resume, lines past the checkpoint are dropped,
+ * and so are lines that do not parse (a run killed mid-append leaves half a line).
+ */
 export class LossLog {
   readonly records: LossRecord[] = [];
   constructor(readonly path: string, resumeStep?: number) {
     if (resumeStep !== undefined && existsSync(path)) {
-      const kept = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LossRecord).filter((r) => r.step <= resumeStep);
+      const kept = readFileSync(path, 'utf8').split('\n').map(parseRecord).filter((r): r is LossRecord => r !== null && r.step <= resumeStep);
       this.records.push(...kept);
-      writeFileSync(path, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+      writeFileAtomicSync(path, kept.map((r) => JSON.stringify(r) + '\n').join(''));
     } else {
       writeFileSync(path, '');
     }
@@ -42,6 +45,17 @@ export class LossLog {
       return { kind: 'line' as const, x, y, label: name };
     });
     await writeChartPng(path, { title, xLabel: 'step', yLabel: 'loss', width: 800, height: 450, layers });
+  }
+}
+
+/** One loss-log line, or null for a line that is empty, cut short or not a record. */
+function parseRecord(line: string): LossRecord | null {
+  if (!line.trim()) return null;
+  try {
+    const r = JSON.parse(line) as LossRecord;
+    return typeof r === 'object' && r !== null && Number.isFinite(r.step) && typeof r.losses === 'object' && r.losses !== null ? r : null;
+  } catch {
+    return null;
   }
 }
 

@@ -14,6 +14,7 @@ import { runtimeOptions, runtimeSchema } from '../runtime/options.js';
 import { escapeHtml as esc } from '../util/html.js';
 import { callback, int, parseOptions, type LogFn, type ProgressFn } from '../util/options.js';
 import { Rng } from '../util/rng.js';
+import { maxImagePixelsField, maxModelBytesField, maxNetworkPixelsField } from '../util/limits.js';
 import { DIRECTIONS, MODELS } from './options.js';
 
 export const testSchema = z.object({
@@ -42,6 +43,10 @@ export const testSchema = z.object({
   cropSize: int(1).optional(),
   /** Seed of test-time dropout. */
   seed: int(0).default(0),
+  /** Limits: images decoded, images the generator runs on (H x W), the checkpoint files. */
+  maxImagePixels: maxImagePixelsField,
+  maxNetworkPixels: maxNetworkPixelsField,
+  maxModelBytes: maxModelBytesField,
   runtime: runtimeSchema,
   onProgress: callback<ProgressFn>().optional(),
   /** Warnings (an unreadable image skipped, a size rounded). */
@@ -71,11 +76,11 @@ export async function test(options: TestOptions): Promise<TestResult> {
   const cycle = o.model === 'cycle_gan';
   const roles = cycle ? ['G_A', 'G_B'] : ['G'];
   const runtime = runtimeOptions(o.runtime);
-  const gens = await Promise.all(roles.map((r) => loadGenerator(networkPath(ckptDir, o.epoch, r))));
-  const translators = gens.map((gen, i) => new Translator(gen.net, gen.config, o.eval, runtime, o.seed + i));
+  const gens = await Promise.all(roles.map((r) => loadGenerator(networkPath(ckptDir, o.epoch, r), {}, { maxBytes: o.maxModelBytes })));
+  const translators = gens.map((gen, i) => new Translator(gen.net, gen.config, o.eval, runtime, o.seed + i, o.maxNetworkPixels));
   const dsOpts = {
     root: o.dataroot, phase: o.phase, direction: o.direction, inputNc: gens[0].config.inputNc as Channels, outputNc: gens[0].config.outputNc as Channels,
-    preprocess: o.preprocess, loadSize: o.loadSize ?? o.cropSize, cropSize: o.cropSize, noFlip: true, serialBatches: true,
+    preprocess: o.preprocess, loadSize: o.loadSize ?? o.cropSize, cropSize: o.cropSize, noFlip: true, serialBatches: true, maxImagePixels: o.maxImagePixels,
     ...(o.warn ? { warn: o.warn } : {}),
   };
   const dataset = cycle ? await UnalignedDataset.open(dsOpts) : await AlignedDataset.open(dsOpts);

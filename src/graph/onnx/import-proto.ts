@@ -125,10 +125,14 @@ const FLOATISH: Record<number, string> = {
 /** The values of a TensorProto (float32, or int64/int32 as numbers). Other types throw, naming the tensor. */
 export function tensorValue(t: OnnxTensorProto, what = t.name ?? 'tensor'): HostValue {
   const dims = (t.dims ?? []).map(Number);
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${what}: bad dims [${dims}]`);
   const n = dims.reduce((a, b) => a * b, 1);
   if (t.data_location === 1 || t.external_data?.length) throw new Error(`${what}: tensor data stored in an external file is not supported`);
   const raw = t.raw_data && t.raw_data.length ? t.raw_data : null;
   const type = t.data_type ?? 0;
+  const width = type === DataType.FLOAT || type === DataType.INT32 ? 4 : type === DataType.INT64 ? 8 : 0;
+  // Checked before the typed-array view, which throws a bare RangeError on a ragged length.
+  if (raw && width && raw.length !== n * width) throw new Error(`${what}: raw data has ${raw.length} bytes, dims [${dims}] need ${n * width}`);
   if (type === DataType.FLOAT) {
     let data: Float32Array;
     if (raw) {
