@@ -25,6 +25,38 @@ test('a run writes into preallocated output buffers and checks feeds by name and
   await assert.rejects(graph.run({ x: new Float32Array(6) }, { y: new Float32Array(2) }), /output buffer 'y'.*\[2, 3\]/);
 });
 
+test('the native ORT binding writes outputs in place and agrees with onnxruntime-node (int64 inputs too)', async (t) => {
+  const { nativeOrtUnavailable } = await import('../../src/runtime/ort-native.js');
+  const why = nativeOrtUnavailable();
+  if (why) {
+    t.skip(`native ORT binding unavailable: ${why}`);
+    return;
+  }
+  const x = g.input('x', [2, 3]);
+  const w = g.input('w', [3, 4]);
+  const outputs = { y: g.relu(g.matmul(x, w)), s: g.sum(x), z: g.conv2d(g.input('img', [1, 2, 5, 5]), g.input('k', [3, 2, 3, 3]), null, { padding: 1 }) };
+  const feeds = {
+    x: Float32Array.from([1, -2, 3, 4, 5, -6]), w: Float32Array.from({ length: 12 }, (_, i) => Math.sin(i)),
+    img: Float32Array.from({ length: 50 }, (_, i) => Math.cos(i)), k: Float32Array.from({ length: 54 }, (_, i) => Math.sin(i * 0.3)),
+  };
+  const native = await CompiledGraph.compile(outputs, { threads: 1, binding: 'native' });
+  const node = await CompiledGraph.compile(outputs, { threads: 1, binding: 'onnxruntime-node' });
+  assert.equal(native.binding, 'native');
+  assert.equal(node.binding, 'onnxruntime-node');
+  const into = { y: new Float32Array(8) };
+  const a = await native.run(feeds, into);
+  const b = await node.run(feeds);
+  assert.equal(a.y, into.y);
+  for (const k of ['y', 's', 'z']) assert.deepEqual(Array.from(a[k]), Array.from(b[k]), k);
+  await assert.rejects(native.run({}), /graph inputs not fed/);
+  // Integer and boolean inputs keep their types.
+  const idx = g.input('i', [3], 'int64');
+  const sel = new g.Tensor('Cast', [idx], { to: 'float32' }, [3], 'float32');
+  const casted = await CompiledGraph.compile({ f: sel }, { binding: 'native' });
+  assert.deepEqual(Array.from((await casted.run({ i: BigInt64Array.from([3n, -1n, 7n]) })).f), [3, -1, 7]);
+  for (const c of [native, node, casted]) await c.release();
+});
+
 test('shape errors name the op, the input shapes and what was expected', () => {
   assert.throws(() => g.add(g.input('a', [2, 3]), g.input('b', [4, 3])), /Add: got input shapes \[2, 3\], \[4, 3\]; expected shapes that broadcast/);
   assert.throws(() => g.conv2d(g.input('x', [1, 3, 8, 8]), g.input('w', [4, 2, 3, 3])), /Conv: got input shapes \[1, 3, 8, 8\], \[4, 2, 3, 3\]/);
