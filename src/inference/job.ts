@@ -10,6 +10,7 @@ import { outputIsFolder } from '../data/output-path.js';
 import { batchHooks, inputList, int, parseOptions } from '../util/options.js';
 import { loadGenerator } from './load-generator.js';
 import { Translator } from './translator.js';
+import { NORM_STATS } from './tiled.js';
 import { translateVideos, videoInputs } from '../video/jobs.js';
 import { videoFields } from '../video/options.js';
 import type { VideoResult } from '../video/pipeline.js';
@@ -35,6 +36,18 @@ export const translateSchema = z.object({
   dropout: g.useDropout,
   /** Seed of dropout when not in eval mode. */
   seed: int(0).default(0),
+  /**
+   * Largest image, in pixels (after padding to the generator's multiple), that runs whole; larger
+   * ones run in overlapping tiles so memory stays bounded (default: about 1 GB of activations:
+   * 655360 for ResNet generators, 2097152 for U-Nets).
+   */
+  maxPixels: int(0).optional(),
+  /** Tile side, px (default 512; 768 for unet_256); rounded up to the generator's multiple. */
+  tile: int(8).optional(),
+  /** Least overlap of neighbouring tiles, px, blended linearly (default 64; 256 for unet_256). */
+  tileOverlap: int(0).optional(),
+  /** Tiled runs: InstanceNorm (and BatchNorm without eval) statistics of the whole image (one extra pass) or of each tile. */
+  normStats: z.enum(NORM_STATS).default('image'),
   ...videoFields,
   runtime: runtimeSchema,
   ...batchHooks,
@@ -54,7 +67,8 @@ export async function translate(options: TranslateOptions): Promise<TranslateRes
   const { files, hadFolder } = await expandInputs(o.inputs);
   if (files.length === 0) throw new Error(`no images found in ${o.inputs.join(', ')}`);
   const singleFile = !outputIsFolder(o.output, files.length, hadFolder);
-  const translator = new Translator(gen.net, gen.config, o.eval, runtimeOptions(o.runtime), o.seed);
+  const translator = new Translator(gen.net, gen.config, o.eval, runtimeOptions(o.runtime), o.seed,
+    { maxPixels: o.maxPixels, tile: o.tile, overlap: o.tileOverlap, normStats: o.normStats });
   try {
     if (videos.length) {
       const done = await translateVideos(videos, o.output, translator, { job: 'translate', checkpoint: o.checkpoint, eval: o.eval, seed: o.seed }, o);
