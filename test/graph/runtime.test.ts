@@ -121,3 +121,34 @@ test('Step binds parameters and buffers from the modules it is given, and names 
   assert.deepEqual([...(await step.run({ x: Float32Array.of(1, 2, 3) })).y], [0.5, 0.5], 'fed from the live arrays');
   await step.release();
 });
+
+test('weight gradients whose im2col columns exceed the budget are computed per channel group, equal to the one-GEMM form', async () => {
+  const { convTuning } = await import('../../src/graph/ops/conv.js');
+  const cases = [
+    { x: [1, 5, 9, 11], w: [3, 5, 3, 3], opts: { padding: 1 } },
+    { x: [2, 6, 10, 10], w: [4, 6, 4, 4], opts: { stride: 2, padding: 1 } },
+  ];
+  for (const { x: xs, w: ws, opts } of cases) {
+    const gradOf = async (budget: number) => {
+      const saved = convTuning.weightGradColumns;
+      convTuning.weightGradColumns = budget;
+      try {
+        const x = g.input('x', xs), w = g.input('w', ws);
+        const y = g.conv2d(x, w, null, opts);
+        const [gw] = g.grad(g.sum(g.mul(y, g.input('gy', y.shape))), [w]);
+        const graph = await CompiledGraph.compile({ gw }, { threads: 1 });
+        const n = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+        const r = await graph.run({ x: Float32Array.from({ length: n(xs) }, (_, i) => Math.sin(i)), w: new Float32Array(n(ws)), gy: Float32Array.from({ length: n(y.shape) }, (_, i) => Math.cos(i * 0.7)) });
+        await graph.release();
+        return { gw: r.gw, concat: g.topoSort([gw]).some((t) => t.op === 'Concat' && t.inputs.length < 9 && t.inputs[0].shape.length === 4 && t.inputs[0].shape[0] === ws[0]) };
+      } finally {
+        convTuning.weightGradColumns = saved;
+      }
+    };
+    const whole = await gradOf(1 << 30);
+    const grouped = await gradOf(2 * ws[2] * ws[3] * xs[0] * 25);
+    assert.equal(whole.concat, false);
+    assert.equal(grouped.concat, true, 'split into channel groups');
+    for (let i = 0; i < whole.gw.length; i++) assert.ok(Math.abs(whole.gw[i] - grouped.gw[i]) < 1e-4, `${xs}: gw[${i}]`);
+  }
+});
