@@ -1,5 +1,6 @@
-// Builds the optional native optimizer kernels (native/adam.cc) with npm's node-gyp. Never fails
-// the install: without the addon the optimizers use their JavaScript loops (same results, slower).
+// Builds the optional native addons with npm's node-gyp: the optimizer kernels (native/adam.cc)
+// and the engine's ONNX Runtime binding (native/ort.cc). Never fails the install: without them
+// the optimizers use their JavaScript loops and graphs run on onnxruntime-node (same results, slower).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,5 +21,5 @@ const r = spawnSync(process.execPath, [gyp, 'rebuild'], { stdio: ['ignore', 'ign
 if (r.status !== 0) {
   console.warn(`img2img: native optimizer kernels not built (${(r.stderr ?? '').trim().split('\n').slice(-2).join(' ')}); using the JavaScript loops`);
 } else {
-  console.log('img2img: built native optimizer kernels (build/Release/img2img_kernels.node)');
+  console.log('img2img: built the native optimizer kernels and ONNX Runtime binding (build/Release/img2img_kernels.node, img2img_ort.node)');
 }

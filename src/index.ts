@@ -34,6 +34,7 @@ export * as jobs from './jobs/index.js';
 export { OptionsError, type ProgressFn, type LogFn } from './util/options.js';
 export { runtimeSchema, type RuntimeInput } from './runtime/options.js';
 export { CompiledGraph, GraphDump, type RuntimeOptions } from './runtime/session.js';
+export { nativeOrtUnavailable } from './runtime/ort-native.js';
 export { Step, type StepSpec } from './runtime/step.js';
 export { Adam } from './optim/adam.js';
 export { Sgd } from './optim/sgd.js';

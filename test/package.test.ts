@@ -43,16 +43,17 @@ test('npm pack + plain node: `import { mosaic } from "img2img"` runs mosaic.add;
   const img = syntheticImage(40, 32, 3);
   await writeImage(input, img);
   writeFileSync(join(dir, 'use.mjs'), `
-    import { mosaic, optim } from 'img2img';
+    import { mosaic, optim, nativeOrtUnavailable } from 'img2img';
     const r = await mosaic.add({ inputs: [${JSON.stringify(input)}], output: ${JSON.stringify(join(dir, 'out.png'))}, boxes: ['8,8,16,16'], blockSize: 8 });
     let bad = '';
     try { await mosaic.add({ inputs: [], output: 'x.png', blockSize: 0 }); } catch (e) { bad = e.message; }
-    console.log(JSON.stringify({ outputs: r.outputs, bad, native: optim.nativeKernels !== null }));
+    console.log(JSON.stringify({ outputs: r.outputs, bad, native: optim.nativeKernels !== null, ort: nativeOrtUnavailable() }));
   `);
   const out = JSON.parse(run(process.execPath, ['use.mjs'], dir).trim().split('\n').pop()!);
   assert.deepEqual(out.outputs, [join(dir, 'out.png')]);
   assert.match(out.bad, /^mosaic\.add: option 'inputs': expected at least one image file or folder, got \[\]; option 'blockSize'/);
   if (existsSync(join(root, 'build', 'Release', 'img2img_kernels.node'))) assert.ok(out.native, 'the native kernels resolve from dist/ (build/ at the package root)');
+  if (existsSync(join(root, 'build', 'Release', 'img2img_ort.node'))) assert.equal(out.ort, null, 'the native ORT binding loads from dist/');
 
   // Average style on the image grid: each 8x8 block of the box is its mean; the rest is untouched.
   const res = await readImage(join(dir, 'out.png'));

@@ -38,9 +38,10 @@ for case in json.load(sys.stdin):
         optG.step()
 
     train = bench(step)
+    train_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     G.eval()
     with torch.no_grad():
         infer = bench(lambda: G(A), min_seconds=2.0)
-    out.append({'name': case['name'], 'train': train, 'infer': infer})
+    out.append({'name': case['name'], 'train': train, 'infer': infer, 'trainRssMB': train_rss})
 print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(),
                   'peakRssMB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'results': out}))

@@ -4,6 +4,7 @@ import type { JobSink } from './job-sink.js';
 import { GENERATOR_NAMES } from '../models/networks.js';
 import { NORM_TYPES } from '../models/norm.js';
 import { translate, translateSchema } from '../inference/job.js';
+import { NORM_STATS } from '../inference/tiled.js';
 import { int, oneOf, withDefault } from './parse.js';
 import { batchBar } from './progress.js';
 import { addRuntimeOptions, runtimeFrom } from './runtime-options.js';
@@ -30,12 +31,17 @@ export function registerTranslateCommand(program: Command, sink?: JobSink): void
     .option('--output-nc <n>', d('outputNc', '.pth only: output channels'), int(1))
     .option('--dropout', '.pth only: the generator was built with dropout (the default)')
     .option('--no-dropout', '.pth only: the generator was built without dropout')
-    .option('--seed <n>', d('seed', 'seed of dropout when not --eval'), int(0));
+    .option('--seed <n>', d('seed', 'seed of dropout when not --eval'), int(0))
+    .option('--max-pixels <n>', 'largest image (pixels) run whole; larger ones run in tiles (default: 655360 ResNet, 2097152 U-Net)', int(0))
+    .option('--tile <px>', 'tile side for large images (default 512; 768 for unet_256)', int(8))
+    .option('--tile-overlap <px>', 'least overlap of tiles, blended (default 64; 256 for unet_256)', int(0))
+    .option('--norm-stats <where>', d('normStats', `tiled runs: normalization statistics of the ${NORM_STATS.join(' | ')}`), oneOf(NORM_STATS));
   addVideoOptions(cmd);
   addLimitOptions(addRuntimeOptions(cmd), LIMITS).action(async (inputs: string[], o: Record<string, any>, command: Command) => {
     const options = {
       inputs, output: o.output, checkpoint: o.checkpoint, eval: o.eval, netG: o.netG, norm: o.norm, ngf: o.ngf, inputNc: o.inputNc,
-      outputNc: o.outputNc, dropout: o.dropout, seed: o.seed, runtime: runtimeFrom(o), ...videoOptionsFrom(o), ...limitsFrom(o, LIMITS),
+      outputNc: o.outputNc, dropout: o.dropout, seed: o.seed, maxPixels: o.maxPixels, tile: o.tile, tileOverlap: o.tileOverlap, normStats: o.normStats,
+      runtime: runtimeFrom(o), ...videoOptionsFrom(o), ...limitsFrom(o, LIMITS),
     };
     if (sink) return sink('translate', options, command);
     const bar = batchBar();

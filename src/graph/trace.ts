@@ -84,3 +84,30 @@ export function randomMask(shape: Shape, keepProb: number): Tensor {
   active.randoms.push({ input: mask, keepProb });
   return mask;
 }
+
+/**
+ * Replaces how normalization layers that use statistics of their input (InstanceNorm, BatchNorm
+ * in training mode) normalize: `normalize(x, eps)` returns (x - mean) / sqrt(var + eps) from
+ * statistics of its own choosing (e.g. image-wide statistics fed to a tile of the image; see
+ * src/inference/tiled.ts). The layer's affine part is applied after it as usual; BatchNorm
+ * records no running-statistics update under an override.
+ */
+export interface NormOverride { normalize(x: Tensor, eps: number): Tensor }
+
+let normOverride: NormOverride | null = null;
+
+/** Builds with `override` standing in for the statistics of normalization layers. */
+export function withNormOverride<T>(override: NormOverride, build: () => T): T {
+  const outer = normOverride;
+  normOverride = override;
+  try {
+    return build();
+  } finally {
+    normOverride = outer;
+  }
+}
+
+/** The normalization override of the build in progress, if any. */
+export function currentNormOverride(): NormOverride | null {
+  return normOverride;
+}

@@ -8,9 +8,10 @@ import { runtimeOptions, runtimeSchema } from '../runtime/options.js';
 import { forEachFile } from '../util/batch.js';
 import { outputIsFolder } from '../data/output-path.js';
 import { batchHooks, inputList, int, parseOptions } from '../util/options.js';
-import { maxImagePixelsField, maxModelBytesField, maxNetworkPixelsField, pixelLimitMessage } from '../util/limits.js';
+import { maxImagePixelsField, maxModelBytesField, maxNetworkPixelsField } from '../util/limits.js';
 import { loadGenerator } from './load-generator.js';
 import { Translator } from './translator.js';
+import { NORM_STATS } from './tiled.js';
 import { translateVideos, videoInputs } from '../video/jobs.js';
 import { videoFields } from '../video/options.js';
 import type { VideoResult } from '../video/pipeline.js';
@@ -36,6 +37,18 @@ export const translateSchema = z.object({
   dropout: g.useDropout,
   /** Seed of dropout when not in eval mode. */
   seed: int(0).default(0),
+  /**
+   * Largest image, in pixels (after padding to the generator's multiple), that runs whole; larger
+   * ones run in overlapping tiles so memory stays bounded (default: about 1 GB of activations:
+   * 655360 for ResNet generators, 2097152 for U-Nets).
+   */
+  maxPixels: int(0).optional(),
+  /** Tile side, px (default 512; 768 for unet_256); rounded up to the generator's multiple. */
+  tile: int(8).optional(),
+  /** Least overlap of neighbouring tiles, px, blended linearly (default 64; 256 for unet_256). */
+  tileOverlap: int(0).optional(),
+  /** Tiled runs: InstanceNorm (and BatchNorm without eval) statistics of the whole image (one extra pass) or of each tile. */
+  normStats: z.enum(NORM_STATS).default('image'),
   ...videoFields,
   /** Limits: images decoded, images the generator runs on (H x W), the checkpoint file. */
   maxImagePixels: maxImagePixelsField,
@@ -60,7 +73,8 @@ export async function translate(options: TranslateOptions): Promise<TranslateRes
   const { files, hadFolder } = await expandInputs(o.inputs);
   if (files.length === 0) throw new Error(`no images found in ${o.inputs.join(', ')}`);
   const singleFile = !outputIsFolder(o.output, files.length, hadFolder);
-  const translator = new Translator(gen.net, gen.config, o.eval, runtimeOptions(o.runtime), o.seed, o.maxNetworkPixels);
+  const translator = new Translator(gen.net, gen.config, o.eval, runtimeOptions(o.runtime), o.seed,
+    { maxPixels: o.maxPixels, tile: o.tile, overlap: o.tileOverlap, normStats: o.normStats }, o.maxNetworkPixels);
   try {
     if (videos.length) {
       const done = await translateVideos(videos, o.output, translator, { job: 'translate', checkpoint: o.checkpoint, eval: o.eval, seed: o.seed }, o);
@@ -68,9 +82,6 @@ export async function translate(options: TranslateOptions): Promise<TranslateRes
     }
     const outputs = await forEachFile(files, async ({ path }) => {
       const img = await readImage(path, { channels: gen.config.inputNc as Channels, maxPixels: o.maxImagePixels });
-      if (img.width * img.height > o.maxNetworkPixels) {
-        throw new Error(`cannot translate ${path}: ${pixelLimitMessage(img.width, img.height, o.maxNetworkPixels, 'maxNetworkPixels')}`);
-      }
       const x = imageToCHW(img);
       const y = await translator.run(x.data, [1, ...x.shape], path);
       const out = chwToImage({ shape: [gen.config.outputNc, img.height, img.width], data: y });

@@ -77,7 +77,7 @@ export async function test(options: TestOptions): Promise<TestResult> {
   const roles = cycle ? ['G_A', 'G_B'] : ['G'];
   const runtime = runtimeOptions(o.runtime);
   const gens = await Promise.all(roles.map((r) => loadGenerator(networkPath(ckptDir, o.epoch, r), {}, { maxBytes: o.maxModelBytes })));
-  const translators = gens.map((gen, i) => new Translator(gen.net, gen.config, o.eval, runtime, o.seed + i, o.maxNetworkPixels));
+  const translators = gens.map((gen, i) => new Translator(gen.net, gen.config, o.eval, runtime, o.seed + i, {}, o.maxNetworkPixels));
   const dsOpts = {
     root: o.dataroot, phase: o.phase, direction: o.direction, inputNc: gens[0].config.inputNc as Channels, outputNc: gens[0].config.outputNc as Channels,
     preprocess: o.preprocess, loadSize: o.loadSize ?? o.cropSize, cropSize: o.cropSize, noFlip: true, serialBatches: true, maxImagePixels: o.maxImagePixels,

@@ -25,6 +25,38 @@ test('a run writes into preallocated output buffers and checks feeds by name and
   await assert.rejects(graph.run({ x: new Float32Array(6) }, { y: new Float32Array(2) }), /output buffer 'y'.*\[2, 3\]/);
 });
 
+test('the native ORT binding writes outputs in place and agrees with onnxruntime-node (int64 inputs too)', async (t) => {
+  const { nativeOrtUnavailable } = await import('../../src/runtime/ort-native.js');
+  const why = nativeOrtUnavailable();
+  if (why) {
+    t.skip(`native ORT binding unavailable: ${why}`);
+    return;
+  }
+  const x = g.input('x', [2, 3]);
+  const w = g.input('w', [3, 4]);
+  const outputs = { y: g.relu(g.matmul(x, w)), s: g.sum(x), z: g.conv2d(g.input('img', [1, 2, 5, 5]), g.input('k', [3, 2, 3, 3]), null, { padding: 1 }) };
+  const feeds = {
+    x: Float32Array.from([1, -2, 3, 4, 5, -6]), w: Float32Array.from({ length: 12 }, (_, i) => Math.sin(i)),
+    img: Float32Array.from({ length: 50 }, (_, i) => Math.cos(i)), k: Float32Array.from({ length: 54 }, (_, i) => Math.sin(i * 0.3)),
+  };
+  const native = await CompiledGraph.compile(outputs, { threads: 1, binding: 'native' });
+  const node = await CompiledGraph.compile(outputs, { threads: 1, binding: 'onnxruntime-node' });
+  assert.equal(native.binding, 'native');
+  assert.equal(node.binding, 'onnxruntime-node');
+  const into = { y: new Float32Array(8) };
+  const a = await native.run(feeds, into);
+  const b = await node.run(feeds);
+  assert.equal(a.y, into.y);
+  for (const k of ['y', 's', 'z']) assert.deepEqual(Array.from(a[k]), Array.from(b[k]), k);
+  await assert.rejects(native.run({}), /graph inputs not fed/);
+  // Integer and boolean inputs keep their types.
+  const idx = g.input('i', [3], 'int64');
+  const sel = new g.Tensor('Cast', [idx], { to: 'float32' }, [3], 'float32');
+  const casted = await CompiledGraph.compile({ f: sel }, { binding: 'native' });
+  assert.deepEqual(Array.from((await casted.run({ i: BigInt64Array.from([3n, -1n, 7n]) })).f), [3, -1, 7]);
+  for (const c of [native, node, casted]) await c.release();
+});
+
 test('shape errors name the op, the input shapes and what was expected', () => {
   assert.throws(() => g.add(g.input('a', [2, 3]), g.input('b', [4, 3])), /Add: got input shapes \[2, 3\], \[4, 3\]; expected shapes that broadcast/);
   assert.throws(() => g.conv2d(g.input('x', [1, 3, 8, 8]), g.input('w', [4, 2, 3, 3])), /Conv: got input shapes \[1, 3, 8, 8\], \[4, 2, 3, 3\]/);
@@ -88,4 +120,35 @@ test('Step binds parameters and buffers from the modules it is given, and names 
   net.weight.data.fill(0);
   assert.deepEqual([...(await step.run({ x: Float32Array.of(1, 2, 3) })).y], [0.5, 0.5], 'fed from the live arrays');
   await step.release();
+});
+
+test('weight gradients whose im2col columns exceed the budget are computed per channel group, equal to the one-GEMM form', async () => {
+  const { convTuning } = await import('../../src/graph/ops/conv.js');
+  const cases = [
+    { x: [1, 5, 9, 11], w: [3, 5, 3, 3], opts: { padding: 1 } },
+    { x: [2, 6, 10, 10], w: [4, 6, 4, 4], opts: { stride: 2, padding: 1 } },
+  ];
+  for (const { x: xs, w: ws, opts } of cases) {
+    const gradOf = async (budget: number) => {
+      const saved = convTuning.weightGradColumns;
+      convTuning.weightGradColumns = budget;
+      try {
+        const x = g.input('x', xs), w = g.input('w', ws);
+        const y = g.conv2d(x, w, null, opts);
+        const [gw] = g.grad(g.sum(g.mul(y, g.input('gy', y.shape))), [w]);
+        const graph = await CompiledGraph.compile({ gw }, { threads: 1 });
+        const n = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+        const r = await graph.run({ x: Float32Array.from({ length: n(xs) }, (_, i) => Math.sin(i)), w: new Float32Array(n(ws)), gy: Float32Array.from({ length: n(y.shape) }, (_, i) => Math.cos(i * 0.7)) });
+        await graph.release();
+        return { gw: r.gw, concat: g.topoSort([gw]).some((t) => t.op === 'Concat' && t.inputs.length < 9 && t.inputs[0].shape.length === 4 && t.inputs[0].shape[0] === ws[0]) };
+      } finally {
+        convTuning.weightGradColumns = saved;
+      }
+    };
+    const whole = await gradOf(1 << 30);
+    const grouped = await gradOf(2 * ws[2] * ws[3] * xs[0] * 25);
+    assert.equal(whole.concat, false);
+    assert.equal(grouped.concat, true, 'split into channel groups');
+    for (let i = 0; i < whole.gw.length; i++) assert.ok(Math.abs(whole.gw[i] - grouped.gw[i]) < 1e-4, `${xs}: gw[${i}]`);
+  }
 });

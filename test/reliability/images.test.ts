@@ -64,7 +64,7 @@ test('a feather radius of 1e9 is refused (it asked for a 16 GB kernel)', async (
   assert.ok(performance.now() - t0 < 500);
 });
 
-test('translate refuses an image larger than maxNetworkPixels before running the generator', async () => {
+test('translate refuses to run an image whole above maxNetworkPixels (when maxPixels asks for whole runs) before running the generator', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'img2img-net-'));
   try {
     const config = { netG: 'unet_128', ngf: 4, inputNc: 3, outputNc: 3, norm: 'batch', useDropout: false, initType: 'normal', initGain: 0.02 } as const;
@@ -72,7 +72,8 @@ test('translate refuses an image larger than maxNetworkPixels before running the
     writeFileSync(ckpt, encodeNetwork(buildGenerator(config), { format: 'img2img-network', role: 'G', kind: 'generator', config, model: 'pix2pix', epoch: 1, step: 0 }));
     const img = join(dir, 'big.png');
     writeFileSync(img, await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#345678' } }).png().toBuffer());
-    await assert.rejects(translate({ inputs: [img], output: join(dir, 'out.png'), checkpoint: ckpt }),
+    // By default an image this size runs in tiles (bounded memory); asked to run it whole, the limit applies.
+    await assert.rejects(translate({ inputs: [img], output: join(dir, 'out.png'), checkpoint: ckpt, maxPixels: 10_000_000 }),
       /cannot translate .*big\.png: 3000x2000 = 6000000 pixels is over the limit of 4194304 \(raise it with maxNetworkPixels \/ --max-network-pixels\)/);
     await assert.rejects(translate({ inputs: [img], output: join(dir, 'out.png'), checkpoint: ckpt, maxImagePixels: 1_000_000 }), /big\.png: 3000x2000 = 6000000 pixels is over the limit of 1000000 \(raise it with maxImagePixels/);
     await assert.rejects(translate({ inputs: [img], output: join(dir, 'out.png'), checkpoint: ckpt, maxModelBytes: 1000 }), /latest_net_G\.safetensors: the file has \d+ bytes, over the model size limit of 1000 \(raise it with maxModelBytes \/ --max-model-bytes\)/);

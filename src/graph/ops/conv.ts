@@ -56,11 +56,21 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
 }
 
 /**
+ * Largest im2col column matrix of a weight gradient, in floats (64 MB; read at graph-build time). A larger one is built and
+ * multiplied in groups of input channels, each group's columns freed before the next is built:
+ * a 7x7 convolution from 64 channels at 256x256 (CycleGAN's last layer) would otherwise hold
+ * 64*49 x 65536 floats (822 MB) plus the 49 slices they are concatenated from.
+ */
+export const convTuning = { weightGradColumns: 16 << 20 };
+
+/**
  * Gradient of a convolution's weight: the correlation of its (padded) input with the output
  * gradient, as one GEMM over im2col columns:
  *   gw[k, (c,a,b)] = sum over (n,i,j) of gy[n,k,i,j] * xpad[n, c, s*i + d*a, s*j + d*b].
  * The columns are kh*kw strided slices of the input, so the result comes out directly in
  * [K, C, kh, kw] layout: no transpose of a weight-sized tensor (ORT's Transpose is slow there).
+ * Columns above convTuning.weightGradColumns floats are done per group of input channels (results
+ * concatenated on the channel axis).
  */
 function convWeightGrad(x: Tensor, gy: Tensor, kernel: readonly number[], n: Tensor): Tensor {
   const { strides, pads, dilations } = n.attrs as { strides: number[]; pads: number[]; dilations: number[] };
@@ -70,18 +80,28 @@ function convWeightGrad(x: Tensor, gy: Tensor, kernel: readonly number[], n: Ten
   // Channels first, so each slice below is already [C, N*Ho*Wo] in memory order.
   const xc = batch === 1 ? reshape(x, [c, 1, x.shape[2], x.shape[3]]) : transpose(x, [1, 0, 2, 3]);
   const xpad = pads.some((p) => p !== 0) ? pad(xc, [0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]]) : xc;
-  const columns: Tensor[] = [];
-  for (let a = 0; a < kh; a++) {
-    for (let b = 0; b < kw; b++) {
-      const y0 = a * dilations[0];
-      const x0 = b * dilations[1];
-      const s = slice(xpad, [y0, x0], [y0 + strides[0] * (ho - 1) + 1, x0 + strides[1] * (wo - 1) + 1], [2, 3], [strides[0], strides[1]]);
-      columns.push(reshape(s, [c, 1, batch * ho * wo]));
-    }
-  }
-  const cols = reshape(columns.length === 1 ? columns[0] : concat(columns, 1), [c * kh * kw, batch * ho * wo]);
   const gyk = reshape(batch === 1 ? gy : transpose(gy, [1, 0, 2, 3]), [k, batch * ho * wo]);
-  return reshape(matmul(gyk, mT(cols)), [k, c, kh, kw]);
+  const perChannel = kh * kw * batch * ho * wo;
+  const group = Math.max(1, Math.min(c, Math.floor(convTuning.weightGradColumns / perChannel)));
+  const parts: Tensor[] = [];
+  for (let c0 = 0; c0 < c; c0 += group) {
+    const cg = Math.min(group, c - c0);
+    const columns: Tensor[] = [];
+    for (let a = 0; a < kh; a++) {
+      for (let b = 0; b < kw; b++) {
+        const y0 = a * dilations[0];
+        const x0 = b * dilations[1];
+        const ends = [y0 + strides[0] * (ho - 1) + 1, x0 + strides[1] * (wo - 1) + 1];
+        const s = cg === c
+          ? slice(xpad, [y0, x0], ends, [2, 3], [strides[0], strides[1]])
+          : slice(xpad, [c0, y0, x0], [c0 + cg, ...ends], [0, 2, 3], [1, strides[0], strides[1]]);
+        columns.push(reshape(s, [cg, 1, batch * ho * wo]));
+      }
+    }
+    const cols = reshape(columns.length === 1 ? columns[0] : concat(columns, 1), [cg * kh * kw, batch * ho * wo]);
+    parts.push(reshape(matmul(gyk, mT(cols)), [k, cg, kh, kw]));
+  }
+  return parts.length === 1 ? parts[0] : concat(parts, 1);
 }
 
 /** Weight gradients are implemented for ungrouped convolutions; input gradients for any group. */

@@ -1,6 +1,6 @@
 import { Tensor } from '../tensor.js';
 import { ShapeError } from '../shape.js';
-import { currentState, recordStateUpdate, randomMask } from '../trace.js';
+import { currentNormOverride, currentState, recordStateUpdate, randomMask } from '../trace.js';
 import { abs, add, detach, div, mul, neg, relu, softplus, sqrt, sub } from './elementwise.js';
 import { mean, reduceMean, reduceSum, reshape } from './shape-ops.js';
 import { logSoftmax } from './softmax.js';
@@ -32,6 +32,8 @@ export function batchNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
     const shape = channelShape(x);
     return affine(div(sub(x, reshape(runningMean, shape)), sqrt(add(reshape(runningVar, shape), eps))), weight, bias);
   }
+  const override = currentNormOverride();
+  if (override) return affine(override.normalize(x, eps), weight, bias);
   const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const count = x.shape.reduce((a, d, i) => (i === 1 ? a : a * d), 1);
   if (count < 2) throw new ShapeError('BatchNorm', [x.shape], 'more than one value per channel in training mode');
@@ -50,7 +52,8 @@ export function batchNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
 /** InstanceNorm2d (no running statistics): normalizes each sample's channel over H and W. */
 export function instanceNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null, eps = 1e-5): Tensor {
   if (x.rank !== 4) throw new ShapeError('InstanceNorm', [x.shape], 'x [N,C,H,W]');
-  return affine(normalizePlanes(x, eps), weight, bias);
+  const override = currentNormOverride();
+  return affine(override ? override.normalize(x, eps) : normalizePlanes(x, eps), weight, bias);
 }
 
 /** Inverted dropout with a mask fed from a seeded RNG: y = x * mask / (1 - p). */
