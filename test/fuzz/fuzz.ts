@@ -57,7 +57,7 @@ export interface FuzzResult {
 }
 
 const MUTATORS: Record<Target, (b: Uint8Array, rng: Rng, other?: Uint8Array) => Uint8Array> = {
-  safetensors: mutateSafetensors, pth: mutatePth, onnx: mutateOnnx, png: mutatePng, jpeg: mutateBytes, 'tar.gz': mutateTarGz, zip: mutateBytes,
+  safetensors: mutateSafetensors, pth: mutatePth, onnx: mutateOnnx, png: mutatePng, jpeg: mutateBytes, 'tar.gz': mutateTarGz, zip: mutateBytes, video: mutateBytes,
 };
 
 interface Worker { proc: ChildProcess; busy?: { c: CaseMessage; label: string; timer: NodeJS.Timeout; killedFor?: Outcome } }

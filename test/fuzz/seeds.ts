@@ -3,6 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findFfmpeg, runTool } from '../../src/video/ffmpeg.js';
 import { buildGenerator } from '../../src/models/networks.js';
 import { encodeNetwork } from '../../src/models/checkpoint.js';
 import { encodeSafetensors } from '../../src/io/safetensors.js';
@@ -11,12 +15,13 @@ import {
   pickleBytes, rawSafetensors, rawTarGz, shortStr, stateDictPickle, torchZip, traversalTarballs, u32le, zipOf, zipWithZlib,
 } from '../reliability/hostile.js';
 
-export const TARGETS = ['safetensors', 'pth', 'onnx', 'png', 'jpeg', 'tar.gz', 'zip'] as const;
+export const TARGETS = ['safetensors', 'pth', 'onnx', 'png', 'jpeg', 'tar.gz', 'zip', 'video'] as const;
 export type Target = (typeof TARGETS)[number];
 
 /** The file extension a case of each target is written with. */
 export const EXTENSION: Record<Target, string> = {
   safetensors: '.safetensors', pth: '.pth', onnx: '.onnx', png: '.png', jpeg: '.jpg', 'tar.gz': '.tar.gz', zip: '.zip',
+  video: '.mp4', // the content decides: ffprobe and img2img sniff the bytes, not the name
 };
 
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/io/${name}`, import.meta.url)));
@@ -67,7 +72,32 @@ export async function seedCorpus(): Promise<Record<Target, Uint8Array[]>> {
     jpeg: [await image(32, 24, 3, 'jpeg'), await image(17, 9, 1, 'jpeg')],
     'tar.gz': [rawTarGz(Object.entries(dataset).map(([name, data]) => ({ name, data }))), rawTarGz([{ name: 'ds/', type: '5' }, { name: 'ds/a/b.png', data: 'x' }])],
     zip: [zipOf(dataset), zipOf(dataset, 0)],
+    video: await videos(),
   };
+}
+
+/**
+ * Tiny clips made by the bundled ffmpeg: H.264 + AAC in MP4 (6 frames of 32x24) and FFV1 in
+ * Matroska without audio (4 frames of 17x9, an odd size).
+ */
+async function videos(): Promise<Uint8Array[]> {
+  const { ffmpeg } = findFfmpeg();
+  const dir = mkdtempSync(join(tmpdir(), 'img2img-fuzz-seeds-'));
+  try {
+    const make = async (name: string, args: string[]) => {
+      const out = join(dir, name);
+      const r = await runTool(ffmpeg, ['-v', 'error', ...args, '-y', out]);
+      if (r.code !== 0) throw new Error(`fuzz seeds: ffmpeg could not make ${name}: ${r.stderr}`);
+      return new Uint8Array(readFileSync(out));
+    };
+    return [
+      await make('a.mp4', ['-f', 'lavfi', '-i', 'testsrc=size=32x24:rate=6:duration=1', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1',
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-movflags', '+faststart']),
+      await make('b.mkv', ['-f', 'lavfi', '-i', 'testsrc=size=17x9:rate=4:duration=1', '-c:v', 'ffv1']),
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** PNG header claiming width x height (valid CRC). */

@@ -10,6 +10,8 @@ import { readClassifierFile } from '../../src/cam/model.js';
 import { importOnnx } from '../../src/graph/onnx/import.js';
 import { decodeImage } from '../../src/data/image.js';
 import { extractArchive } from '../../src/data/extract.js';
+import { probeVideo, frameTimes } from '../../src/video/probe.js';
+import { partsDir, processVideo } from '../../src/video/pipeline.js';
 import type { Target } from './seeds.js';
 
 export type Probe = () => Promise<unknown>;
@@ -30,6 +32,10 @@ export function probes(target: Target, path: string, bytes: Uint8Array): Probe[]
     case 'tar.gz':
     case 'zip':
       return [() => extractChecked(path, target)];
+    case 'video':
+      // What `mosaic add clip.mp4 -o out.mkv` does: probe, frame times, then decode every frame and
+      // encode them (identity job) with the streams kept.
+      return [async () => frameTimes(await probeVideo(path)), () => reencode(path)];
   }
 }
 
@@ -66,4 +72,16 @@ function walk(dir: string): string[] {
     const p = join(dir, e.name);
     return e.isDirectory() ? [p, ...walk(p)] : [p];
   });
+}
+
+async function reencode(path: string): Promise<void> {
+  const out = `${path}.out.mkv`;
+  try {
+    await processVideo(path, out, { fingerprint: 'fuzz', process: async (image) => image }, {
+      encode: { codec: 'ffv1', crf: 18, preset: 'ultrafast', lossless: true },
+    });
+  } finally {
+    rmSync(out, { force: true });
+    rmSync(partsDir(out), { recursive: true, force: true });
+  }
 }
