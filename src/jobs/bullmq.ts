@@ -16,9 +16,9 @@ import { isTransient, messageOf } from './errors.js';
 import { fileJobHandlers } from './file-jobs.js';
 import type { JobSpec } from './split.js';
 import { checkSubmit } from './submit-check.js';
-import { JOB_STATES, type JobHandler, type JobProgress, type JobRunner, type JobState, type JobStatus, type ListOptions, type SubmitMeta } from './types.js';
+import { DEFAULT_QUEUE, JOB_STATES, type JobHandler, type JobProgress, type JobRunner, type JobState, type JobStatus, type ListOptions, type SubmitMeta } from './types.js';
 
-export const DEFAULT_QUEUE = 'img2img';
+export { DEFAULT_QUEUE };
 
 /** What a queued job carries. */
 export interface QueuedJobData { kind: string; options: Record<string, unknown>; label?: string }

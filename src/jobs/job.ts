@@ -2,9 +2,10 @@
 // validated by its schema.
 import { z } from 'zod';
 import { callback, int, parseOptions, type LogFn } from '../util/options.js';
-import { BullJobRunner, DEFAULT_QUEUE, redactUrl, runWorker, type RunningWorker } from './bullmq.js';
+// bullmq (and ioredis) load when a queue job runs, not when the CLI starts: about 0.25 s of every command.
+import type { BullJobRunner, RunningWorker } from './bullmq.js';
 import { splitFileJob } from './split.js';
-import { FILE_JOB_KINDS, type JobState, type JobStatus } from './types.js';
+import { DEFAULT_QUEUE, FILE_JOB_KINDS, type JobState, type JobStatus } from './types.js';
 
 const redisUrl = z.string().regex(/^rediss?:\/\/[^\s]+$/, { message: 'expected a Redis URL like redis://host:6379' });
 
@@ -37,6 +38,7 @@ export type WorkerJobOptions = z.input<typeof workerSchema>;
 /** Runs queued jobs until closed; resolves once it is connected and taking jobs. */
 export async function worker(options: WorkerJobOptions): Promise<RunningWorker> {
   const o = parseOptions(workerSchema, 'worker', options);
+  const { runWorker } = await import('./bullmq.js');
   return runWorker(o);
 }
 
@@ -87,6 +89,7 @@ export interface SubmitResult {
 export async function submit(options: SubmitOptions): Promise<SubmitResult> {
   const o = parseOptions(submitSchema, 'submit', options);
   const specs = await splitFileJob(o.kind, o.options, o.cwd ?? process.cwd());
+  const { BullJobRunner } = await import('./bullmq.js');
   const runner = new BullJobRunner({ redis: o.redis, queue: o.queue, attempts: o.attempts, backoffSeconds: o.backoffSeconds, cwd: o.cwd, listen: o.wait });
   try {
     await runner.ready();
@@ -197,6 +200,7 @@ export interface QueueReport {
 /** The queue's job counts per state and its jobs (running, queued, done, failed with their messages). */
 export async function report(options: ReportOptions): Promise<QueueReport> {
   const o = parseOptions(reportSchema, 'jobs', options);
+  const { BullJobRunner, redactUrl } = await import('./bullmq.js');
   const runner = new BullJobRunner({ redis: o.redis, queue: o.queue, listen: false });
   try {
     await runner.ready();

@@ -144,3 +144,6 @@ export interface JobHandler<O = Record<string, unknown>> {
   needsInput?: boolean;
   run(options: O, ctx: JobContext): Promise<JobOutput>;
 }
+
+/** The queue's name when none is given (workers and submitters must agree). */
+export const DEFAULT_QUEUE = 'img2img';

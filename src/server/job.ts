@@ -14,7 +14,7 @@ import { loadRestorer } from '../restore/net/checkpoint.js';
 import { SHIPPED_MODEL_NAMES, SHIPPED_MODELS } from '../restore/shipped.js';
 import { runtimeOptions, runtimeSchema } from '../runtime/options.js';
 import { callback, int, parseOptions, type LogFn } from '../util/options.js';
-import { BullJobRunner, DEFAULT_QUEUE, redactUrl } from '../jobs/bullmq.js';
+import { DEFAULT_QUEUE } from '../jobs/types.js';
 import { fileJobHandlers } from '../jobs/file-jobs.js';
 import { InProcessJobRunner } from '../jobs/in-process.js';
 import type { JobRunner } from '../jobs/types.js';
@@ -121,9 +121,10 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   if (folder) await mkdir(folder.output, { recursive: true });
   const restore = restoreJobHandler({ models: shipped, maxPixels: o.maxPixels, runtime: runtimeOptions(o.runtime) });
   // Videos and folders: the caller's runner, the queue on Redis, or this process.
-  const queue = o.jobRunner ?? (o.redis ? new BullJobRunner({ redis: o.redis, queue: o.queue }) : null);
+  const { BullJobRunner, redactUrl } = o.redis ? await import('../jobs/bullmq.js') : { BullJobRunner: null, redactUrl: (u: string) => u };
+  const queue = o.jobRunner ?? (o.redis && BullJobRunner ? new BullJobRunner({ redis: o.redis, queue: o.queue }) : null);
   const ownQueue = !o.jobRunner && queue !== null;
-  if (queue instanceof BullJobRunner && ownQueue) await queue.ready().catch(async (err) => {
+  if (BullJobRunner && queue instanceof BullJobRunner && ownQueue) await queue.ready().catch(async (err) => {
     await queue.close();
     throw err;
   });
