@@ -65,7 +65,7 @@ export const RestorerTrainSchema = z.object({
    * term and feature matching to the Charbonnier loss. Needs `init` (a trained restorer).
    */
   adversarial: z.object({
-    // The shipped sharp model's recipe (0.01 / 0.1 added too little texture to tell apart).
+    // The shipped sharp model's recipe (docs/restoration.md).
     weight: z.number().min(0).default(0.03),
     featureMatching: z.number().min(0).default(0.3),
     ndf: z.number().int().min(4).max(256).default(32),
