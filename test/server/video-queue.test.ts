@@ -83,7 +83,7 @@ test('serve --redis: a video and a folder restored by a worker process, progress
   assert.equal(last.summary?.frames, 12);
   assert.ok(seen.some((s) => s.state === 'running' && s.progress?.total === 12 && (s.progress.rate ?? 0) > 0), `frame progress with fps: ${JSON.stringify(seen.map((s) => s.progress))}`);
   t.diagnostic(`${seen.length} events through the queue`);
-  assert.match(workerLog, /start \d+ restore\.apply video 96x72, 12 frames[^]*done \d+ video 96x72/, 'the worker ran it');
+  await logged(/start \d+ restore\.apply video 96x72, 12 frames[^]*done \d+ video 96x72/, 'the worker ran it');
   const r = await fetch(server.url + result);
   assert.equal(r.headers.get('content-type'), 'video/mp4');
   const got = join(root, 'got.mp4');
@@ -97,5 +97,11 @@ test('serve --redis: a video and a folder restored by a worker process, progress
   assert.equal(flast.state, 'done', JSON.stringify(flast));
   const output = (flast.summary as { output: string }).output;
   assert.ok(existsSync(join(output, 'a.png')) && existsSync(join(output, 'b.png')), 'both files restored by the worker');
-  assert.match(workerLog, /done \d+ .*shots\/b\.png/);
+  await logged(/done \d+ .*shots\/b\.png/, 'the worker logged the folder\'s last file');
 });
+
+/** The worker's stdout reaches us on its own pipe, possibly after the job's events: wait up to 5 s for a line. */
+async function logged(re: RegExp, what: string): Promise<void> {
+  for (let i = 0; i < 100 && !re.test(workerLog); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.match(workerLog, re, what);
+}
