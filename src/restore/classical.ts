@@ -226,33 +226,33 @@ function projectBlockMeans(img: PlanarImage, colour: Float32Array, hasMosaic: Ui
     x0: Math.max(0, ox + Math.floor((mx0 - ox) / bw) * bw), x1: Math.min(w, ox + (Math.floor((mx1 - ox) / bw) + 1) * bw),
     y0: Math.max(0, oy + Math.floor((my0 - oy) / bh) * bh), y1: Math.min(h, oy + (Math.floor((my1 - oy) / bh) + 1) * bh),
   };
-  const rw = r.x1 - r.x0;
-  // Pixels of the rectangle by index p = y * w + x, listed once with their block.
-  const pix: number[] = [], blockList: number[] = [];
-  for (let y = r.y0; y < r.y1; y++) {
-    const j = Math.floor((y - oy) / bh) - fj;
-    for (let x = r.x0; x < r.x1; x++) {
-      pix.push(y * w + x);
-      blockList.push(j * gw + Math.floor((x - ox) / bw) - fi);
-    }
-  }
-  const pixels = Int32Array.from(pix), blockOf = Int32Array.from(blockList), n = pixels.length;
+  const rw = r.x1 - r.x0, rh = r.y1 - r.y0;
+  // Each column's and row's block in the rectangle (cell index = rowBlock[y] + colBlock[x]); the
+  // loops below walk the rectangle row by row, in the same pixel order throughout.
+  const colBlock = new Int32Array(rw), rowBlock = new Int32Array(rh);
+  for (let x = 0; x < rw; x++) colBlock[x] = Math.floor((r.x0 + x - ox) / bw) - fi;
+  for (let y = 0; y < rh; y++) rowBlock[y] = (Math.floor((r.y0 + y - oy) / bh) - fj) * gw;
   const sum = new Float64Array(c * cells), count = new Float64Array(cells);
-  for (let i = 0; i < n; i++) count[blockOf[i]]++;
+  for (let y = 0; y < rh; y++) for (let x = 0; x < rw; x++) count[rowBlock[y] + colBlock[x]]++;
   const errors = (): Float32Array => {
     sum.fill(0);
-    for (let k = 0; k < c; k++) for (let i = 0; i < n; i++) sum[k * cells + blockOf[i]] += data[k * plane + pixels[i]];
+    for (let k = 0; k < c; k++) {
+      const s0 = k * cells;
+      for (let y = 0; y < rh; y++) {
+        const row = k * plane + (r.y0 + y) * w + r.x0, rb = s0 + rowBlock[y];
+        for (let x = 0; x < rw; x++) sum[rb + colBlock[x]] += data[row + x];
+      }
+    }
     const e = new Float32Array(c * cells);
     for (let k = 0; k < c; k++) for (let b = 0; b < cells; b++) e[k * cells + b] = hasMosaic[b] ? colour[k * cells + b] - sum[k * cells + b] / count[b] : 0;
     return e;
   };
   for (let pass = 0; pass < passes; pass++) {
     const d = interpolateGrid(errors(), gw, gh, c, tx, ty, w, h, r);
-    const rh = r.y1 - r.y0;
     for (let k = 0; k < c; k++) {
-      for (let i = 0; i < n; i++) {
-        const p = pixels[i];
-        if (mosaic[p]) data[k * plane + p] += d[(k * rh + Math.floor(p / w) - r.y0) * rw + (p % w) - r.x0];
+      for (let y = 0; y < rh; y++) {
+        const p0 = (r.y0 + y) * w + r.x0, q0 = k * plane + p0, d0 = (k * rh + y) * rw;
+        for (let x = 0; x < rw; x++) if (mosaic[p0 + x]) data[q0 + x] += d[d0 + x];
       }
     }
   }
@@ -261,9 +261,12 @@ function projectBlockMeans(img: PlanarImage, colour: Float32Array, hasMosaic: Ui
   // areas still get their mean; a few rounds settle what clamping leaves.
   const free = new Float64Array(cells);
   for (let k = 0; k < c; k++) {
-    for (let i = 0; i < n; i++) {
-      const q = k * plane + pixels[i];
-      data[q] = data[q] < 0 ? 0 : data[q] > 255 ? 255 : data[q];
+    for (let y = 0; y < rh; y++) {
+      const q0 = k * plane + (r.y0 + y) * w + r.x0;
+      for (let x = 0; x < rw; x++) {
+        const q = q0 + x;
+        data[q] = data[q] < 0 ? 0 : data[q] > 255 ? 255 : data[q];
+      }
     }
   }
   for (let round = 0; round < 12; round++) {
@@ -271,19 +274,24 @@ function projectBlockMeans(img: PlanarImage, colour: Float32Array, hasMosaic: Ui
     if (e.every((v) => Math.abs(v) < 0.005)) break;
     for (let k = 0; k < c; k++) {
       free.fill(0);
-      for (let i = 0; i < n; i++) {
-        const p = pixels[i];
-        if (!mosaic[p]) continue;
-        const b = blockOf[i], v = data[k * plane + p], eb = e[k * cells + b];
-        if ((eb > 0 && v < 255) || (eb < 0 && v > 0)) free[b]++;
+      const e0 = k * cells;
+      for (let y = 0; y < rh; y++) {
+        const p0 = (r.y0 + y) * w + r.x0, q0 = k * plane + p0, rb = rowBlock[y];
+        for (let x = 0; x < rw; x++) {
+          if (!mosaic[p0 + x]) continue;
+          const b = rb + colBlock[x], v = data[q0 + x], eb = e[e0 + b];
+          if ((eb > 0 && v < 255) || (eb < 0 && v > 0)) free[b]++;
+        }
       }
-      for (let i = 0; i < n; i++) {
-        const p = pixels[i];
-        if (!mosaic[p]) continue;
-        const b = blockOf[i], v = data[k * plane + p], eb = e[k * cells + b];
-        if (!free[b] || !((eb > 0 && v < 255) || (eb < 0 && v > 0))) continue;
-        const u = v + (eb * count[b]) / free[b];
-        data[k * plane + p] = u < 0 ? 0 : u > 255 ? 255 : u;
+      for (let y = 0; y < rh; y++) {
+        const p0 = (r.y0 + y) * w + r.x0, q0 = k * plane + p0, rb = rowBlock[y];
+        for (let x = 0; x < rw; x++) {
+          if (!mosaic[p0 + x]) continue;
+          const b = rb + colBlock[x], v = data[q0 + x], eb = e[e0 + b];
+          if (!free[b] || !((eb > 0 && v < 255) || (eb < 0 && v > 0))) continue;
+          const u = v + (eb * count[b]) / free[b];
+          data[q0 + x] = u < 0 ? 0 : u > 255 ? 255 : u;
+        }
       }
     }
   }

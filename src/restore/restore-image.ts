@@ -78,7 +78,10 @@ export async function restoreRegions(img: Image, regions: readonly Region[], o: 
     const area = grow(region.box, 3 * Math.max(grid.bw, grid.bh) + MODEL_CONTEXT + Math.max(0, region.box.x - grown.x), out.width, out.height);
     const bytes = rgbArea(out, area);
     const mosaic = new Uint8Array(area.w * area.h);
-    for (let y = 0; y < area.h; y++) for (let x = 0; x < area.w; x++) mosaic[y * area.w + x] = mosaicFull.data[(area.y + y) * out.width + area.x + x];
+    for (let y = 0; y < area.h; y++) {
+      const from = (area.y + y) * out.width + area.x;
+      mosaic.set(mosaicFull.data.subarray(from, from + area.w), y * area.w);
+    }
     const local: BlockGrid = { ...grid, ox: grid.ox - area.x, oy: grid.oy - area.y };
     const consistent = style === 'average' && (o.consistency ?? true);
     const areaImg = { width: area.w, height: area.h, channels: 3, data: bytes };
@@ -87,17 +90,20 @@ export async function restoreRegions(img: Image, regions: readonly Region[], o: 
     // Paste with the feathered alpha, into the area copy first so the final projection sees the result.
     const plane = area.w * area.h;
     const pasted: PlanarImage = { width: area.w, height: area.h, channels: 3, data: new Float32Array(3 * plane) };
-    for (let p = 0; p < plane; p++) for (let k = 0; k < 3; k++) pasted.data[k * plane + p] = bytes[p * 3 + k];
+    const pd = pasted.data, rd = restored.data;
+    for (let k = 0; k < 3; k++) for (let p = 0, q = k * plane; p < plane; p++, q++) pd[q] = bytes[p * 3 + k];
     const touched = new Uint8Array(plane);
-    for (let y = 0; y < area.h; y++) {
-      for (let x = 0; x < area.w; x++) {
-        const ix = area.x + x - grown.x, iy = area.y + y - grown.y;
-        if (ix < 0 || iy < 0 || ix >= grown.w || iy >= grown.h) continue;
-        const a = alpha[iy * grown.w + ix];
+    // Only the rows and columns of the area inside the feathered box can have alpha.
+    const y0 = Math.max(0, grown.y - area.y), y1 = Math.min(area.h, grown.y + grown.h - area.y);
+    const x0 = Math.max(0, grown.x - area.x), x1 = Math.min(area.w, grown.x + grown.w - area.x);
+    for (let y = y0; y < y1; y++) {
+      const arow = (area.y + y - grown.y) * grown.w + area.x - grown.x;
+      for (let x = x0; x < x1; x++) {
+        const a = alpha[arow + x];
         if (a === 0) continue;
         const p = y * area.w + x;
         touched[p] = 1;
-        for (let k = 0; k < 3; k++) pasted.data[k * plane + p] = a === 1 ? restored.data[k * plane + p] : pasted.data[k * plane + p] * (1 - a) + restored.data[k * plane + p] * a;
+        for (let k = 0, q = p; k < 3; k++, q += plane) pd[q] = a === 1 ? rd[q] : pd[q] * (1 - a) + rd[q] * a;
       }
     }
     if (consistent) projectOntoMosaic(pasted, blockColours(areaImg, mosaic, local, style), mosaic, 0);
