@@ -33,6 +33,27 @@ export interface RestoreRegionsOptions {
   feather?: number;
   /** Grid estimation: largest per-channel difference counted as equal (lossy inputs); default 0. */
   tolerance?: number;
+  /**
+   * Feathered alphas already made, reused when a region has the same box, shape and feather (a
+   * video's regions repeat frame after frame); the caller owns it and its lifetime.
+   */
+  alphaCache?: AlphaCache;
+}
+
+/** Feathered region alphas by box and feather; see RestoreRegionsOptions.alphaCache. */
+export type AlphaCache = Map<string, { local: Uint8Array; grown: Box; alpha: Float32Array }>;
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
+function cachedAlpha(region: Region, feather: number, cache: AlphaCache | undefined): { grown: Box; alpha: Float32Array } {
+  if (!cache) return regionAlpha(region, feather);
+  const b = region.box, key = `${b.x},${b.y},${b.w},${b.h}|${feather}`;
+  const hit = cache.get(key);
+  if (hit && sameBytes(hit.local, region.local)) return hit;
+  const made = regionAlpha(region, feather);
+  if (cache.size >= 16) cache.delete(cache.keys().next().value!);
+  cache.set(key, { local: region.local.slice(), ...made });
+  return made;
 }
 
 /** Context around a region beyond its blocks, px: what the model's receptive field reaches. */
@@ -74,7 +95,7 @@ export async function restoreRegions(img: Image, regions: readonly Region[], o: 
     reports.push({ label: region.label, grid });
     if (!grid) continue;
     const mosaicFull = mosaicPixels(out, region, grid, tolerance);
-    const { grown, alpha } = regionAlpha(region, feather);
+    const { grown, alpha } = cachedAlpha(region, feather, o.alphaCache);
     const area = grow(region.box, 3 * Math.max(grid.bw, grid.bh) + MODEL_CONTEXT + Math.max(0, region.box.x - grown.x), out.width, out.height);
     const bytes = rgbArea(out, area);
     const mosaic = new Uint8Array(area.w * area.h);

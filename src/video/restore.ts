@@ -9,7 +9,7 @@ import { parseBox } from '../mosaic/shapes.js';
 import { estimateGrid } from '../restore/grid.js';
 import type { AreaRestorer } from '../restore/net/tiles.js';
 import { regionsFromBoxes, regionsFromLocate, regionsFromMask, type Region } from '../restore/regions.js';
-import { restoreRegions } from '../restore/restore-image.js';
+import { restoreRegions, type AlphaCache } from '../restore/restore-image.js';
 import type { ClipInfo, FrameJob } from './pipeline.js';
 import { boxAt, checkInside, interpolateKeyframes, linkTracks, readKeyframes, type TimedRegion, type TrackOptions } from './regions.js';
 import { TemporalRestorer, type TemporalOptions } from './temporal.js';
@@ -54,6 +54,8 @@ export function videoRestoreJob(o: VideoRestoreOptions): FrameJob & { stats: Res
   let keyed: TimedRegion[] = [];
   let auto: AutoPlan = { tracks: [], grids: [] };
   const windows = new Map<string, string>();
+  // The regions repeat from frame to frame: their feathered alphas are made once.
+  const alphaCache: AlphaCache = new Map();
   if (!o.boxes.length && !o.mask && !o.keyframes && !o.auto) throw new Error('no region given: use --mask FILE, --box x,y,w,h (repeatable), --keyframes FILE or --auto');
   o.boxes.forEach(parseBox);
   return {
@@ -124,7 +126,7 @@ export function videoRestoreJob(o: VideoRestoreOptions): FrameJob & { stats: Res
         if (last !== undefined && last !== key) temporal.forget(last);
         windows.set(track, key);
         temporal.begin(key);
-        const r = await restoreRegions(img, [region], { runner: temporal, style: o.style, consistency: o.consistency, feather: o.feather, tolerance: o.tolerance });
+        const r = await restoreRegions(img, [region], { runner: temporal, style: o.style, consistency: o.consistency, feather: o.feather, tolerance: o.tolerance, alphaCache });
         img = r.image;
         stats.regions++;
         if (r.reports[0]?.grid) stats.restored++;

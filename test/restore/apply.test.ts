@@ -224,3 +224,20 @@ test('regionsFromBoxes keeps each box as one region, also when boxes overlap', (
   assert.equal(rs.length, 2);
   assert.equal(rs[1].local.length, 25);
 });
+
+test('restoreRegions with an alpha cache: the same output, one alpha per box and shape, a new one when the shape changes', async () => {
+  const { restoreRegions } = await import('../../src/restore/restore-image.js');
+  const clean = syntheticImage(96, 80, 5);
+  const mask = fillEllipse(createMask(96, 80), 48, 40, 24, 18);
+  const mosaicked = applyMosaic(clean, mask, { blockSize: 8 }).image;
+  const [ellipse] = regionsFromMask(mask);
+  const [rect] = regionsFromBoxes([ellipse.box], 96, 80); // same box, other shape
+  const cache = new Map();
+  for (const region of [ellipse, ellipse, rect]) {
+    const plain = await restoreRegions(mosaicked, [region], { runner: null, feather: 6 });
+    const cached = await restoreRegions(mosaicked, [region], { runner: null, feather: 6, alphaCache: cache });
+    assert.deepEqual(cached.image.data, plain.image.data, region.label);
+    assert.deepEqual(cache.get(`${region.box.x},${region.box.y},${region.box.w},${region.box.h}|6`)?.alpha, regionAlpha(region, 6).alpha);
+  }
+  assert.equal(cache.size, 1, 'keyed by box and feather; the shape check replaced the entry');
+});
