@@ -57,13 +57,7 @@ export function rawTar(entries: RawTarEntry[]): Uint8Array {
     if (pad) parts.push(new Uint8Array(pad));
   }
   parts.push(new Uint8Array(1024));
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 export const rawTarGz = (entries: RawTarEntry[]): Uint8Array => gzipSync(rawTar(entries));
@@ -95,13 +89,7 @@ export function torchZip(pickle: Uint8Array, storages: Record<string, Uint8Array
 /** A pickle assembled from opcodes and byte strings. */
 export function pickleBytes(...parts: (number | Uint8Array | string)[]): Uint8Array {
   const chunks = parts.map((p) => (typeof p === 'number' ? Uint8Array.of(p) : typeof p === 'string' ? new TextEncoder().encode(p) : p));
-  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat(chunks));
 }
 
 export const u32le = (n: number): Uint8Array => {
