@@ -17,7 +17,6 @@ async function runCase(name: string, side: number, threads: number, dir: string)
   const { buildGenerator } = await import('../../src/models/networks.js');
   const { encodeNetwork } = await import('../../src/models/checkpoint.js');
   const input = join(dir, 'big.png');
-  const t0 = performance.now();
   if (name.startsWith('translate')) {
     const { translate } = await import('../../src/inference/job.js');
     const netG = name.split(' ')[1] as 'unet_256' | 'resnet_9blocks';
@@ -36,7 +35,6 @@ async function runCase(name: string, side: number, threads: number, dir: string)
     await apply({ inputs: [join(dir, 'mosaic.png')], output: join(dir, 'restored.png'), boxes: [box], runtime: { threads } });
     report(name, (performance.now() - t1) / 1000, side);
   }
-  void t0;
 }
 
 function report(name: string, seconds: number, side: number): void {

@@ -121,11 +121,12 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   if (folder) await mkdir(folder.output, { recursive: true });
   const restore = restoreJobHandler({ models: shipped, maxPixels: o.maxPixels, runtime: runtimeOptions(o.runtime) });
   // Videos and folders: the caller's runner, the queue on Redis, or this process.
-  const { BullJobRunner, redactUrl } = o.redis ? await import('../jobs/bullmq.js') : { BullJobRunner: null, redactUrl: (u: string) => u };
-  const queue = o.jobRunner ?? (o.redis && BullJobRunner ? new BullJobRunner({ redis: o.redis, queue: o.queue }) : null);
-  const ownQueue = !o.jobRunner && queue !== null;
-  if (BullJobRunner && queue instanceof BullJobRunner && ownQueue) await queue.ready().catch(async (err) => {
-    await queue.close();
+  // bullmq loads only when this server makes its own queue.
+  const bull = o.redis && !o.jobRunner ? await import('../jobs/bullmq.js') : null;
+  const own = bull ? new bull.BullJobRunner({ redis: o.redis!, queue: o.queue }) : null;
+  const queue = o.jobRunner ?? own;
+  if (own) await own.ready().catch(async (err) => {
+    await own.close();
     throw err;
   });
   if (queue && !queue.kinds().includes('restore.apply')) throw new Error('serve: the job runner does not run restore.apply jobs');
@@ -137,8 +138,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     local, files: queue ?? local, uploads, resultsDir: join(workDir, 'results'), folder, models: Object.keys(shipped),
     runtime: queue ? undefined : { threads, device, spinning }, maxPending: 16, keepFinished: 32,
   });
-  if (o.redis && ownQueue) {
-    o.log?.(`videos and folders go to the queue '${o.queue}' on ${redactUrl(o.redis)}: start workers with img2img worker --redis URL${o.queue !== DEFAULT_QUEUE ? ` --queue ${o.queue}` : ''}; they must see ${workDir}${folder ? `, ${folder.input} and ${folder.output}` : ''} at the same paths`);
+  if (bull) {
+    o.log?.(`videos and folders go to the queue '${o.queue}' on ${bull.redactUrl(o.redis!)}: start workers with img2img worker --redis URL${o.queue !== DEFAULT_QUEUE ? ` --queue ${o.queue}` : ''}; they must see ${workDir}${folder ? `, ${folder.input} and ${folder.output}` : ''} at the same paths`);
   }
   const info = {
     runner: o.jobRunner ? 'custom' : o.redis ? 'redis' : 'in-process',
@@ -157,7 +158,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const stop = async () => {
     await jobs.close();
     await local.close();
-    if (ownQueue) await queue!.close();
+    await own?.close();
     await uploads.close();
     await rm(workDir, { recursive: true, force: true });
     await restore.release();

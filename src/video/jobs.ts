@@ -9,7 +9,7 @@ import type { VideoAutoOptions } from './mosaic.js';
 import { videoAddJob, videoAutoJob } from './mosaic.js';
 import { runVideos, type VideoOptions } from './options.js';
 import type { VideoResult } from './pipeline.js';
-import { videoRestoreJob } from './restore.js';
+import { videoRestoreJob, type VideoRestoreOptions } from './restore.js';
 import { TEMPORAL_DEFAULTS } from './temporal.js';
 import { videoTranslateJob } from './translate.js';
 
@@ -17,18 +17,11 @@ export { videoInputs } from './sniff.js';
 
 export interface RestoredVideo { input: string; output: string; regions: number; restored: number; video: VideoResult }
 
-export interface RestoreVideoSettings {
-  style: MosaicStyle;
-  consistency: boolean;
-  feather: number;
-  tolerance: number;
-  boxes: readonly string[];
-  mask?: string;
-  keyframes?: string;
-  auto: boolean;
+/** The video restore job's settings as restore.apply's options give them (the runner is passed apart). */
+export type RestoreVideoSettings = Omit<VideoRestoreOptions, 'runner' | 'temporal' | 'track'> & {
   /** Temporal smoothing strength of the model's residual on static content (0 = off). */
   temporal: number;
-}
+};
 
 /** restore.apply on videos. `regions`/`restored` count region-frames. */
 export async function restoreVideos(videos: readonly string[], output: string, o: RestoreVideoSettings & VideoOptions, runner: AreaRestorer | null): Promise<RestoredVideo[]> {
