@@ -60,8 +60,10 @@ export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null = null, o
  * multiplied in groups of input channels, each group's columns freed before the next is built:
  * a 7x7 convolution from 64 channels at 256x256 (CycleGAN's last layer) would otherwise hold
  * 64*49 x 65536 floats (822 MB) plus the 49 slices they are concatenated from.
+ * `flippedColumns`: the ConvTranspose column buffer (floats) above which a stride-1 convolution
+ * between equal channel counts takes its input gradient as a flipped-kernel Conv (see flippedInputGrad).
  */
-export const convTuning = { weightGradColumns: 16 << 20 };
+export const convTuning = { weightGradColumns: 16 << 20, flippedColumns: 4 << 20 };
 
 /**
  * Gradient of a convolution's weight: the correlation of its (padded) input with the output
@@ -104,6 +106,33 @@ function convWeightGrad(x: Tensor, gy: Tensor, kernel: readonly number[], n: Ten
   return parts.length === 1 ? parts[0] : concat(parts, 1);
 }
 
+/**
+ * Whether a stride-1 convolution's input gradient runs faster as a Conv of the output gradient with
+ * the flipped, transposed kernel than as a ConvTranspose. ORT's ConvTranspose multiplies into a
+ * column buffer of (input channels x kh*kw x output pixels) floats and folds it back single-threaded
+ * (col2im), so it loses when the input has more channels than the output (CycleGAN's 64 -> 3 last
+ * layer at 128 px: 27 ms as ConvTranspose, 2.2 ms as Conv; D's 512 -> 1: 0.71 vs 0.13 ms) or when
+ * that buffer outgrows the cache (256 -> 256 at 64x64: 29.8 vs 27.5 ms), and wins otherwise (256 -> 256
+ * at 32x32: 6.9 vs 9.7 ms; 256 -> 512 at 15x15: 6.1 vs 12.0 ms). Measured on 2 cores, bench numbers in
+ * the README's performance section.
+ */
+export function flippedInputGrad(n: Tensor): boolean {
+  const { strides, pads, dilations, group } = n.attrs as { strides: number[]; pads: number[]; dilations: number[]; group: number };
+  const w = n.inputs[1];
+  const [kh, kw] = w.shape.slice(2);
+  if (group !== 1 || strides.some((s) => s !== 1) || dilations.some((d) => d !== 1)) return false;
+  if (pads[0] >= kh || pads[2] >= kh || pads[1] >= kw || pads[3] >= kw) return false;
+  const [cout, cin] = [w.shape[0], w.shape[1]];
+  const columns = cin * kh * kw * n.shape[2] * n.shape[3];
+  return cout < cin || (cout === cin && columns >= convTuning.flippedColumns);
+}
+
+/** The kernel of a convolution's adjoint: [K, C, kh, kw] -> [C, K, kh, kw], rotated by 180 degrees. */
+function flipKernel(w: Tensor): Tensor {
+  const [kh, kw] = w.shape.slice(2);
+  return slice(transpose(w, [1, 0, 2, 3]), [kh - 1, kw - 1], [-kh - 1, -kw - 1], [2, 3], [-1, -1]);
+}
+
 /** Weight gradients are implemented for ungrouped convolutions; input gradients for any group. */
 function requireGroup1(n: Tensor): void {
   if (n.attrs.group !== 1) throw new Error(`${n.op}: weight gradients of grouped convolutions (group ${n.attrs.group}) are not supported`);
@@ -126,7 +155,9 @@ defineOp('Conv', {
     const full = [0, 1].map((i) => (n.shape[2 + i] - 1) * strides[i] - pads[i] - pads[i + 2] + dilations[i] * (w.shape[2 + i] - 1) + 1);
     const outputPadding: [number, number] = [x.shape[2] - full[0], x.shape[3] - full[1]];
     const window = { stride: [strides[0], strides[1]] as [number, number], dilation: [dilations[0], dilations[1]] as [number, number] };
-    const gx = need[0] ? convTranspose2d(g, w, null, { ...window, padding: pads as [number, number, number, number], outputPadding, group }) : null;
+    const gx = !need[0] ? null
+      : flippedInputGrad(n) ? conv2d(g, flipKernel(w), null, { padding: [0, 1, 2, 3].map((i) => w.shape[2 + (i % 2)] - 1 - pads[i]) as [number, number, number, number] })
+      : convTranspose2d(g, w, null, { ...window, padding: pads as [number, number, number, number], outputPadding, group });
     const gw = need[1] ? convWeightGrad(x, g, w.shape.slice(2), n) : null;
     const gb = need[2] ? reduceSum(g, [0, 2, 3]) : null;
     return [gx, gw, gb];
