@@ -25,6 +25,7 @@ struct OrtSessionOptions;
 struct OrtValue;
 struct OrtMemoryInfo;
 struct OrtAllocator;
+struct OrtArenaCfg;
 using Status = OrtStatus*;
 
 // Positions in the OrtApi table (ORT C API, versions 1 and later).
@@ -55,6 +56,9 @@ enum Slot : int {
   kReleaseSessionOptions = 100,
   kSessionEndProfiling = 110,
   kAddSessionConfigEntry = 130,
+  kCreateAndRegisterAllocator = 144,
+  kReleaseArenaCfg = 157,
+  kCreateArenaCfgV2 = 164,
 };
 
 struct ApiBase {
@@ -66,6 +70,8 @@ const void* const* api = nullptr;
 OrtEnv* env_ = nullptr;
 OrtMemoryInfo* cpu_ = nullptr;
 std::string version_;
+// The environment's CPU arena, shared by every session created with sharedArena (registered once).
+bool envArena_ = false;
 
 template <typename F>
 F fn(Slot s) {
@@ -183,7 +189,7 @@ Session* sessionOf(napi_env env, napi_value v) {
   return s;
 }
 
-// createSession(model: Uint8Array, options: {threads?, spinning?, arena?, memPattern?, profilePrefix?}) -> session
+// createSession(model: Uint8Array, options: {threads?, spinning?, arena?, sharedArena?, arenaExtend?, memPattern?, profilePrefix?}) -> session
 napi_value CreateSession(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -209,6 +215,25 @@ napi_value CreateSession(napi_env env, napi_callback_info info) {
     good = config("session.intra_op.allow_spinning", "0") && config("session.inter_op.allow_spinning", "0");
   }
   if (good && has(env, o, "arena") && !boolean(env, prop(env, o, "arena"))) good = plain(kDisableCpuMemArena, "arena");
+  else if (good && has(env, o, "sharedArena") && boolean(env, prop(env, o, "sharedArena"))) {
+    // One arena for all such sessions: a training step's graphs run one after another, so each
+    // reuses the blocks the other freed instead of keeping its own peak (ORT's default is an arena
+    // per session). arenaExtend: 0 grows in powers of two (ORT's default), 1 by what is asked;
+    // the first session that asks for the shared arena fixes it.
+    if (!envArena_) {
+      const char* keys[] = {"arena_extend_strategy"};
+      const size_t values[] = {has(env, o, "arenaExtend") ? static_cast<size_t>(int32(env, prop(env, o, "arenaExtend"))) : 0};
+      OrtArenaCfg* cfg = nullptr;
+      OrtMemoryInfo* arenaInfo = nullptr;
+      good = ok(env, fn<Status (*)(const char* const*, const size_t*, size_t, OrtArenaCfg**)>(kCreateArenaCfgV2)(keys, values, 1, &cfg), "arena config") &&
+             ok(env, fn<Status (*)(int, int, OrtMemoryInfo**)>(kCreateCpuMemoryInfo)(1, 0, &arenaInfo), "arena memory info") &&
+             ok(env, fn<Status (*)(OrtEnv*, const OrtMemoryInfo*, const OrtArenaCfg*)>(kCreateAndRegisterAllocator)(env_, arenaInfo, cfg), "shared arena");
+      if (cfg) fn<void (*)(OrtArenaCfg*)>(kReleaseArenaCfg)(cfg);
+      if (arenaInfo) fn<void (*)(OrtMemoryInfo*)>(kReleaseMemoryInfo)(arenaInfo);
+      envArena_ = good;
+    }
+    good = good && config("session.use_env_allocators", "1");
+  }
   if (good && has(env, o, "memPattern") && !boolean(env, prop(env, o, "memPattern"))) good = plain(kDisableMemPattern, "memory pattern");
   if (good && has(env, o, "profilePrefix")) {
     std::string p = str(env, prop(env, o, "profilePrefix"));

@@ -8,7 +8,17 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 
-export interface NativeSessionOptions { threads?: number; spinning?: boolean; arena?: boolean; memPattern?: boolean; profilePrefix?: string }
+export interface NativeSessionOptions {
+  threads?: number;
+  spinning?: boolean;
+  arena?: boolean;
+  /** One CPU arena for every session that asks for it (registered with ORT's environment once). */
+  sharedArena?: boolean;
+  /** How the shared arena grows (fixed at its first use): 0 in powers of two, 1 by what is asked. */
+  arenaExtend?: 0 | 1;
+  memPattern?: boolean;
+  profilePrefix?: string;
+}
 
 /** [name, data, shape, ONNX element type (1 float32, 7 int64, 9 bool)] */
 export type NativeValue = [string, Float32Array | BigInt64Array | Uint8Array, readonly number[], number];

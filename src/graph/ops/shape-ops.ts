@@ -228,8 +228,26 @@ defineOp('Pad', {
   },
 });
 
+/**
+ * The adjoint of reflect-padding one axis by (b, e) >= 0, as one Concat of the gradient's pieces: the
+ * reversed borders are added onto the b pixels after the first and the e before the last. Writes the
+ * gradient about twice instead of five times (slice, then zero-pad and add per border), and ResNet
+ * generators reflect-pad every residual block. Needs n >= b + e + 2 (the two folded ranges apart).
+ */
+function reflectPadAdjoint(g: Tensor, axis: number, b: number, e: number, n: number): Tensor {
+  const part = (start: number, end: number) => slice(g, [start], [end], [axis]);
+  const reversed = (start: number, end: number) => slice(g, [end - 1], [start === 0 ? -(2 ** 31) : start - 1], [axis], [-1]);
+  const pieces: Tensor[] = [];
+  if (b > 0) pieces.push(part(b, b + 1), add(part(b + 1, 2 * b + 1), reversed(0, b)));
+  const [start, end] = [b > 0 ? 2 * b + 1 : b, e > 0 ? b + n - 1 - e : b + n];
+  if (end > start) pieces.push(part(start, end));
+  if (e > 0) pieces.push(add(part(b + n - 1 - e, b + n - 1), reversed(b + n, b + n + e)), part(b + n - 1, b + n));
+  return pieces.length === 1 ? pieces[0] : concat(pieces, axis);
+}
+
 /** The adjoint of padding one axis by (b, e): folds the padded border's gradient back onto the pixels it copied. */
 function padAdjoint(g: Tensor, axis: number, b: number, e: number, n: number, mode: PadMode): Tensor {
+  if (mode === 'reflect' && b >= 0 && e >= 0 && n >= b + e + 2) return reflectPadAdjoint(g, axis, b, e, n);
   // Negative pads crop; their adjoint zero-pads the cropped part back.
   const center = slice(g, [Math.max(b, 0)], [Math.max(b, 0) + n + Math.min(b, 0) + Math.min(e, 0)], [axis]);
   let gx = padAxis(center, axis, Math.max(-b, 0), Math.max(-e, 0));
