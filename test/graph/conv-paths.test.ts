@@ -69,6 +69,10 @@ for (const [name, xShape, wShape, opts] of [
   ['4x4 stride 2, odd input, batch 2', [2, 3, 9, 9], [5, 3, 4, 4], { stride: 2, padding: 1 }],
   ['3x3 dilation 2, rectangular stride', [1, 2, 9, 8], [3, 2, 3, 3], { stride: [2, 1], dilation: 2, padding: 2 }],
   ['7x7 without padding', [1, 2, 10, 10], [3, 2, 7, 7], {}],
+  // Batch 1 with equal strides: the column path reads its taps from SpaceToDepth phases.
+  ['4x4 stride 2, odd input, batch 1', [1, 3, 9, 9], [5, 3, 4, 4], { stride: 2, padding: 1 }],
+  ['3x3 stride 2, dilation 2, batch 1', [1, 2, 11, 10], [3, 2, 3, 3], { stride: 2, dilation: 2, padding: 1 }],
+  ['3x3 stride 3, asymmetric padding, batch 1', [1, 2, 10, 11], [3, 2, 3, 3], { stride: 3, padding: [1, 0, 0, 2] }],
 ] as const) {
   test(`weight gradient: column GEMM and one-Conv correlation agree (${name})`, async () => {
     const columns = await weightGrad([...xShape], [...wShape], opts as g.ConvOptions, 0);
