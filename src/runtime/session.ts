@@ -29,12 +29,15 @@ export interface RuntimeOptions {
    */
   memArena?: boolean;
   /**
-   * One CPU arena for all sessions of the process (default on with the native binding; env
-   * IMG2IMG_ORT_SHARED_ARENA=0 turns it off where not chosen), grown by what each allocation asks
-   * rather than in powers of two. A training step's graphs (CycleGAN: generators, then
-   * discriminators) run one after another, so each reuses what the other freed. Measured, CycleGAN
-   * peak RSS: 128 px 1341 -> 1292 MB, 256 px 4075 -> 3264 MB (an arena per session, growing in powers
-   * of two, kept each graph's own peak and fragmented between runs).
+   * Whether this session allocates from the one CPU arena that all such sessions of the process
+   * share (native binding only), grown by what each allocation asks rather than in powers of two.
+   * Training steps ask for it (Step): a step's graphs (CycleGAN: generators, then discriminators) run
+   * one after another, so each reuses what the other freed. Measured, CycleGAN peak RSS: 128 px
+   * 1341 -> 1292 MB, 256 px 4075 -> 3264 MB (an arena per session, growing in powers of two, kept
+   * each graph's own peak and fragmented between runs). Other sessions keep their own arenas: tiled
+   * inference peaked 50-90 MB higher on the shared one (resnet_9blocks on a 2048x2048 image: 1088 MB
+   * own arena, 1135 shared growing in powers of two, 1174 shared as asked). Env
+   * IMG2IMG_ORT_SHARED_ARENA=1 or 0 decides for every session.
    */
   sharedArena?: boolean;
   /**
@@ -103,7 +106,7 @@ export class CompiledGraph {
       try {
         const handle = native.createSession(model.bytes, {
           threads: o.threads, spinning: o.spinning, arena: memArena, memPattern, profilePrefix: o.profilePrefix,
-          sharedArena: o.sharedArena ?? process.env.IMG2IMG_ORT_SHARED_ARENA !== '0', arenaExtend: 1,
+          sharedArena: process.env.IMG2IMG_ORT_SHARED_ARENA ? process.env.IMG2IMG_ORT_SHARED_ARENA === '1' : o.sharedArena ?? false, arenaExtend: 1,
         });
         return new CompiledGraph({ native: handle }, model.inputs, model.outputs, model.nodeCount);
       } catch (err) {

@@ -92,7 +92,8 @@ export class Step {
       stateTargets.push([`state:${u.target.name}`, owner, new Float32Array(owner.data.length), u.count]);
     }
     if (randoms.length && !spec.rng) throw new Error('Step: the graph uses dropout; pass an rng (or feed every mask)');
-    const graph = await CompiledGraph.compile(outputs, opts);
+    // Training graphs share one arena: a step's graphs run one after another (see RuntimeOptions.sharedArena).
+    const graph = await CompiledGraph.compile(outputs, { sharedArena: true, ...opts });
     const stateInputs: [string, StateTensor][] = [];
     for (const { name } of graph.inputs) {
       const t = bound.get(name);
