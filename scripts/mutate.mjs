@@ -143,6 +143,34 @@ const MUTATIONS = [
     to: '    const u = (p - origin - offset + 0.5) / size;',
     tests: ['test/restore/classical.test.ts'],
   },
+  {
+    name: 'rotated-kernel input gradient: padding not mirrored (top/bottom swapped)',
+    file: 'src/graph/ops/conv.ts',
+    from: '[0, 1, 2, 3].map((i) => w.shape[2 + (i % 2)] - 1 - pads[i])',
+    to: '[2, 3, 0, 1].map((i) => w.shape[2 + (i % 2)] - 1 - pads[i])',
+    tests: ['test/graph/ops-vs-pytorch.test.ts', 'test/graph/conv-paths.test.ts'],
+  },
+  {
+    name: 'strided weight-gradient taps read from the wrong SpaceToDepth phase',
+    file: 'src/graph/ops/conv.ts',
+    from: 'const phase = ((y0 % s) * s + (x0 % s)) * c + c0;',
+    to: 'const phase = ((x0 % s) * s + (y0 % s)) * c + c0;',
+    tests: ['test/graph/conv-paths.test.ts'],
+  },
+  {
+    name: 'few-output weight gradient: stride and dilation not swapped in the correlation',
+    file: 'src/graph/ops/conv.ts',
+    from: "const window = { stride: [dilations[0], dilations[1]] as [number, number], dilation: [strides[0], strides[1]] as [number, number] };\n  let gw",
+    to: "const window = { stride: [strides[0], strides[1]] as [number, number], dilation: [dilations[0], dilations[1]] as [number, number] };\n  let gw",
+    tests: ['test/graph/ops-vs-pytorch.test.ts'],
+  },
+  {
+    name: 'reflection-pad adjoint: the left border folded onto the wrong pixels',
+    file: 'src/graph/ops/shape-ops.ts',
+    from: 'pieces.push(part(b, b + 1), add(part(b + 1, 2 * b + 1), reversed(0, b)));',
+    to: 'pieces.push(part(b, b + 1), add(part(b + 1, 2 * b + 1), part(0, b)));',
+    tests: ['test/graph/ops-vs-pytorch.test.ts'],
+  },
 ];
 
 const args = process.argv.slice(2);
