@@ -146,7 +146,7 @@ const MUTATIONS = [
   {
     name: 'rotated-kernel input gradient: padding not mirrored (top/bottom swapped)',
     file: 'src/graph/ops/conv.ts',
-    from: '[0, 1, 2, 3].map((i) => w.shape[2 + (i % 2)] - 1 - pads[i])',
+    from: "[0, 1, 2, 3].map((i) => w.shape[2 + (i % 2)] - 1 - pads[i])",
     to: '[2, 3, 0, 1].map((i) => w.shape[2 + (i % 2)] - 1 - pads[i])',
     tests: ['test/graph/ops-vs-pytorch.test.ts', 'test/graph/conv-paths.test.ts'],
   },

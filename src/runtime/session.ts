@@ -36,7 +36,8 @@ export interface RuntimeOptions {
    * 1341 -> 1292 MB, 256 px 4075 -> 3264 MB (an arena per session, growing in powers of two, kept
    * each graph's own peak and fragmented between runs). Other sessions keep their own arenas: tiled
    * inference peaked 50-90 MB higher on the shared one (resnet_9blocks on a 2048x2048 image: 1088 MB
-   * own arena, 1135 shared growing in powers of two, 1174 shared as asked). Env
+   * own arena, 1135 shared growing in powers of two, 1174 shared as asked). The shared arena keeps
+   * its peak for the life of the process (a session's own arena goes with the session). Env
    * IMG2IMG_ORT_SHARED_ARENA=1 or 0 decides for every session.
    */
   sharedArena?: boolean;

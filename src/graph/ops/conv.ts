@@ -128,9 +128,9 @@ function convWeightGrad(x: Tensor, gy: Tensor, kernel: readonly number[], n: Ten
  * column buffer of (input channels x kh*kw x output pixels) floats and folds it back single-threaded
  * (col2im), so it loses when the input has more channels than the output (CycleGAN's 64 -> 3 last
  * layer at 128 px: 27 ms as ConvTranspose, 2.2 ms as Conv; D's 512 -> 1: 0.71 vs 0.13 ms) or when
- * that buffer outgrows the cache (256 -> 256 at 64x64: 29.8 vs 27.5 ms), and wins otherwise (256 -> 256
- * at 32x32: 6.9 vs 9.7 ms; 256 -> 512 at 15x15: 6.1 vs 12.0 ms). Measured on 2 cores, bench numbers in
- * the README's performance section.
+ * that buffer outgrows the cache (256 -> 256 at 64x64: 29.0 vs 25.2 ms; 64 -> 64 at 128x128: 10.1 vs
+ * 6.9 ms), and wins otherwise (256 -> 256 at 32x32: 7.4 vs 7.8 ms; 256 -> 512 at 15x15: 5.6 vs 7.3 ms).
+ * Measured on the 2-core machine, each path alone.
  */
 export function flippedInputGrad(n: Tensor): boolean {
   const { strides, pads, dilations, group } = n.attrs as { strides: number[]; pads: number[]; dilations: number[]; group: number };
@@ -179,6 +179,21 @@ function weightGradByCorrelation(x: Tensor, gy: Tensor, kernel: readonly number[
   return transpose(gw, [1, 0, 2, 3]);
 }
 
+/** The gradient of a convolution's input: a ConvTranspose of the output gradient, or for some stride-1 ones a Conv with the rotated kernel. */
+function convInputGrad(n: Tensor, gy: Tensor): Tensor {
+  const [x, w] = n.inputs;
+  const { strides, pads, dilations, group } = n.attrs as { strides: number[]; pads: number[]; dilations: number[]; group: number };
+  if (flippedInputGrad(n)) {
+    // Full correlation: each side padded by kernel - 1 - its forward padding.
+    const padding = [0, 1, 2, 3].map((i) => w.shape[2 + (i % 2)] - 1 - pads[i]) as [number, number, number, number];
+    return conv2d(gy, flipKernel(w), null, { padding });
+  }
+  const full = [0, 1].map((i) => (n.shape[2 + i] - 1) * strides[i] - pads[i] - pads[i + 2] + dilations[i] * (w.shape[2 + i] - 1) + 1);
+  const outputPadding: [number, number] = [x.shape[2] - full[0], x.shape[3] - full[1]];
+  const window = { stride: [strides[0], strides[1]] as [number, number], dilation: [dilations[0], dilations[1]] as [number, number] };
+  return convTranspose2d(gy, w, null, { ...window, padding: pads as [number, number, number, number], outputPadding, group });
+}
+
 /** Weight gradients are implemented for ungrouped convolutions; input gradients for any group. */
 function requireGroup1(n: Tensor): void {
   if (n.attrs.group !== 1) throw new Error(`${n.op}: weight gradients of grouped convolutions (group ${n.attrs.group}) are not supported`);
@@ -196,14 +211,7 @@ defineOp('Conv', {
   vjp: (n, g, need) => {
     if (need[1]) requireGroup1(n);
     const [x, w] = n.inputs;
-    const { strides, pads, dilations } = n.attrs as { strides: number[]; pads: number[]; dilations: number[] };
-    const group = n.attrs.group as number;
-    const full = [0, 1].map((i) => (n.shape[2 + i] - 1) * strides[i] - pads[i] - pads[i + 2] + dilations[i] * (w.shape[2 + i] - 1) + 1);
-    const outputPadding: [number, number] = [x.shape[2] - full[0], x.shape[3] - full[1]];
-    const window = { stride: [strides[0], strides[1]] as [number, number], dilation: [dilations[0], dilations[1]] as [number, number] };
-    const gx = !need[0] ? null
-      : flippedInputGrad(n) ? conv2d(g, flipKernel(w), null, { padding: [0, 1, 2, 3].map((i) => w.shape[2 + (i % 2)] - 1 - pads[i]) as [number, number, number, number] })
-      : convTranspose2d(g, w, null, { ...window, padding: pads as [number, number, number, number], outputPadding, group });
+    const gx = need[0] ? convInputGrad(n, g) : null;
     const gw = need[1] ? convWeightGrad(x, g, w.shape.slice(2), n) : null;
     const gb = need[2] ? reduceSum(g, [0, 2, 3]) : null;
     return [gx, gw, gb];
