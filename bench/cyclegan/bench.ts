@@ -7,7 +7,7 @@ import { defineD, defineG } from '../../src/models/networks.js';
 import { CycleGanModel } from '../../src/train/cycle-gan.js';
 import { Rng } from '../../src/util/rng.js';
 import { timeIt } from '../lib/pytorch.js';
-import { arg, benchThreads, childResult, ratio, runChild, table, torchBest } from '../lib/compare.js';
+import { benchCases, benchThreads, childResult, ratio, table, torchBest } from '../lib/compare.js';
 
 const threads = benchThreads();
 const cases = [{ name: '128x128', size: 128 }, { name: '256x256', size: 256 }];
@@ -22,20 +22,15 @@ async function child(c: (typeof cases)[number]) {
   childResult({ train: await timeIt(() => model.optimize(batch), 3, 1) });
 }
 
-const childCase = arg('--child');
-if (childCase) {
-  await child(cases.find((c) => c.name === childCase)!);
-} else {
-  const rows: (string | number)[][] = [];
-  let version = 'n/a';
-  for (const c of cases.filter((c) => !arg('--only') || c.name.includes(arg('--only')!))) {
-    const ours = runChild<{ train: number }>(new URL(import.meta.url).pathname, c.name, ['--threads', String(threads)]);
-    const torch = torchBest(new URL('./torch_cyclegan.py', import.meta.url).pathname, c, 'train');
-    version = torch.version;
-    const t = torch.best;
-    rows.push([c.name, ours.train.toFixed(3), t ? `${t.values.train.toFixed(3)} (${t.threads}t)` : '-', ratio(ours.train, t?.values.train),
-      ours.peakRssMB.toFixed(0), t ? t.peakRssMB.toFixed(0) : '-', ratio(ours.peakRssMB, t?.peakRssMB)]);
-  }
+let version = 'n/a';
+const rows = await benchCases<(typeof cases)[number], { train: number }>(new URL(import.meta.url).pathname, cases, child, (c, ours) => {
+  const torch = torchBest(new URL('./torch_cyclegan.py', import.meta.url).pathname, c, 'train');
+  version = torch.version;
+  const t = torch.best;
+  return [c.name, ours.train.toFixed(3), t ? `${t.values.train.toFixed(3)} (${t.threads}t)` : '-', ratio(ours.train, t?.values.train),
+    ours.peakRssMB.toFixed(0), t ? t.peakRssMB.toFixed(0) : '-', ratio(ours.peakRssMB, t?.peakRssMB)];
+});
+if (rows) {
   console.log(`CycleGAN, resnet_9blocks + basic D, ngf=ndf=64, instance norm, identity loss; img2img ${threads} threads; PyTorch ${version} at 1 and all threads, the faster shown`);
   table(['size', 'img2img s/it', 'PyTorch s/it', 'ratio', 'peak RSS MB', 'PyTorch', 'ratio'], rows);
   console.log('ratio = img2img / PyTorch (time: below 1 is faster; memory: below 1 is less)');

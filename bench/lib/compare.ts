@@ -49,3 +49,25 @@ export function table(head: string[], rows: (string | number)[][]): void {
   console.log(`| ${head.map(() => '---').join(' | ')} |`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 }
+
+/**
+ * A training bench's entry point. Run as a child (`--child NAME`), it runs that case's `child` and
+ * returns null; otherwise it runs each case (those whose name contains `--only`'s value, if given)
+ * in its own child process and returns one table row per case from `row`.
+ */
+export async function benchCases<C extends { name: string }, R>(
+  script: string,
+  cases: readonly C[],
+  child: (c: C) => Promise<void>,
+  row: (c: C, ours: R & { peakRssMB: number }) => (string | number)[],
+): Promise<(string | number)[][] | null> {
+  const childCase = arg('--child');
+  if (childCase) {
+    const c = cases.find((k) => k.name === childCase);
+    if (!c) throw new Error(`no bench case named ${childCase}`);
+    await child(c);
+    return null;
+  }
+  const only = arg('--only');
+  return cases.filter((c) => !only || c.name.includes(only)).map((c) => row(c, runChild<R>(script, c.name, ['--threads', String(benchThreads())])));
+}

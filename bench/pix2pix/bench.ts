@@ -9,7 +9,7 @@ import { Pix2PixModel } from '../../src/train/pix2pix.js';
 import { Translator } from '../../src/inference/translator.js';
 import { Rng } from '../../src/util/rng.js';
 import { timeIt } from '../lib/pytorch.js';
-import { arg, benchThreads, childResult, ratio, runChild, table, torchBest } from '../lib/compare.js';
+import { benchCases, benchThreads, childResult, ratio, table, torchBest } from '../lib/compare.js';
 
 const threads = benchThreads();
 const cases = [
@@ -31,24 +31,19 @@ async function child(c: (typeof cases)[number]) {
   childResult({ train, infer, trainRssMB: trainRss });
 }
 
-const childCase = arg('--child');
-if (childCase) {
-  await child(cases.find((c) => c.name === childCase)!);
-} else {
-  const rows: (string | number)[][] = [];
-  let version = 'n/a';
-  for (const c of cases.filter((c) => !arg('--only') || c.name.includes(arg('--only')!))) {
-    const ours = runChild<{ train: number; infer: number; trainRssMB: number }>(new URL(import.meta.url).pathname, c.name, ['--threads', String(threads)]);
-    const torch = torchBest(new URL('./torch_pix2pix.py', import.meta.url).pathname, c, 'train');
-    version = torch.version;
-    const t = torch.best;
-    const inferBest = Math.min(...torch.all.map((r) => r.values.infer));
-    rows.push([
-      c.name, ours.train.toFixed(3), t ? `${t.values.train.toFixed(3)} (${t.threads}t)` : '-', ratio(ours.train, t?.values.train),
-      ours.infer.toFixed(3), Number.isFinite(inferBest) ? inferBest.toFixed(3) : '-', ratio(ours.infer, Number.isFinite(inferBest) ? inferBest : undefined),
-      ours.trainRssMB.toFixed(0), t ? t.values.trainRssMB.toFixed(0) : '-', ratio(ours.trainRssMB, t?.values.trainRssMB),
-    ]);
-  }
+let version = 'n/a';
+const rows = await benchCases<(typeof cases)[number], { train: number; infer: number; trainRssMB: number }>(new URL(import.meta.url).pathname, cases, child, (c, ours) => {
+  const torch = torchBest(new URL('./torch_pix2pix.py', import.meta.url).pathname, c, 'train');
+  version = torch.version;
+  const t = torch.best;
+  const inferBest = Math.min(...torch.all.map((r) => r.values.infer));
+  return [
+    c.name, ours.train.toFixed(3), t ? `${t.values.train.toFixed(3)} (${t.threads}t)` : '-', ratio(ours.train, t?.values.train),
+    ours.infer.toFixed(3), Number.isFinite(inferBest) ? inferBest.toFixed(3) : '-', ratio(ours.infer, Number.isFinite(inferBest) ? inferBest : undefined),
+    ours.trainRssMB.toFixed(0), t ? t.values.trainRssMB.toFixed(0) : '-', ratio(ours.trainRssMB, t?.values.trainRssMB),
+  ];
+});
+if (rows) {
   console.log(`pix2pix, batch 1, ngf=ndf=64, BatchNorm, vanilla GAN; img2img ${threads} threads; PyTorch ${version} at 1 and all threads, the faster shown`);
   table(['case', 'train s/it', 'PyTorch', 'ratio', 'infer s', 'PyTorch', 'ratio', 'peak RSS MB (train)', 'PyTorch', 'ratio'], rows);
   console.log('ratio = img2img / PyTorch (time: below 1 is faster; memory: below 1 is less)');

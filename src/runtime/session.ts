@@ -31,7 +31,7 @@ export interface RuntimeOptions {
   /**
    * Whether this session allocates from the one CPU arena that all such sessions of the process
    * share (native binding only), grown by what each allocation asks rather than in powers of two.
-   * Training steps ask for it (Step): a step's graphs (CycleGAN: generators, then discriminators) run
+   * Training steps ask for it (Step with a loss): a step's graphs (CycleGAN: generators, then discriminators) run
    * one after another, so each reuses what the other freed. Measured, CycleGAN peak RSS: 128 px
    * 1341 -> 1292 MB, 256 px 4075 -> 3264 MB (an arena per session, growing in powers of two, kept
    * each graph's own peak and fragmented between runs). Other sessions keep their own arenas: tiled

@@ -92,8 +92,9 @@ export class Step {
       stateTargets.push([`state:${u.target.name}`, owner, new Float32Array(owner.data.length), u.count]);
     }
     if (randoms.length && !spec.rng) throw new Error('Step: the graph uses dropout; pass an rng (or feed every mask)');
-    // Training graphs share one arena: a step's graphs run one after another (see RuntimeOptions.sharedArena).
-    const graph = await CompiledGraph.compile(outputs, { sharedArena: true, ...opts });
+    // Training graphs (a loss to differentiate) share one arena: a training step's graphs run one
+    // after another. Inference graphs keep their own (see RuntimeOptions.sharedArena).
+    const graph = await CompiledGraph.compile(outputs, { sharedArena: spec.loss !== undefined, ...opts });
     const stateInputs: [string, StateTensor][] = [];
     for (const { name } of graph.inputs) {
       const t = bound.get(name);
