@@ -9,6 +9,7 @@ import { Parser, type ReadEntry } from 'tar';
 import { Unzip, UnzipInflate } from 'fflate';
 import { DataError, errorMessage } from './errors.js';
 import type { ArchiveFormat } from './dataset-catalog.js';
+import { definedOnly } from '../util/options.js';
 
 /** Limits on what an archive may extract to (a zip bomb would otherwise fill the disk). */
 export interface ExtractLimits {
@@ -79,10 +80,6 @@ export async function extractArchive(archive: string, format: ArchiveFormat, des
   } catch (err) {
     throw new DataError(`cannot extract ${archive}: ${errorMessage(err)}`);
   }
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** The entry's path split into safe segments, or null for entries to skip (macOS metadata). */

@@ -5,6 +5,7 @@ import type { RuntimeOptions } from '../runtime/session.js';
 import { forwardAnySize, paddedSize } from '../models/any-size.js';
 import { generatorMinSize, generatorMultiple, type GeneratorConfig } from '../models/networks.js';
 import { Rng } from '../util/rng.js';
+import { definedOnly } from '../util/options.js';
 import { DEFAULT_MAX_NETWORK_PIXELS, pixelLimitMessage } from '../util/limits.js';
 import {
   TileNorm, blendTiles, cropPlanar, defaultTiling, measureStats, padPlanar, statFeeds,
@@ -41,9 +42,9 @@ export class Translator {
   ) {
     this.rng = new Rng(seed);
     const multiple = generatorMultiple(config);
-    this.tiling = { ...defaultTiling(multiple, config.netG.startsWith('resnet')), ...stripUndefined(tiling) };
+    this.tiling = { ...defaultTiling(multiple, config.netG.startsWith('resnet')), ...definedOnly(tiling) };
     const t = this.tiling;
-    t.tile = Math.ceil(Math.max(t.tile, generatorMinSize(config)) / multiple) * multiple;
+    t.tile = paddedSize(t.tile, multiple, generatorMinSize(config));
     t.overlap = Math.ceil(t.overlap / multiple) * multiple;
     if (t.overlap >= t.tile) throw new Error(`tile overlap ${t.overlap} px must be smaller than the tile (${t.tile} px)`);
     if (!(t.statsPasses >= 1)) throw new Error(`statsPasses must be at least 1, got ${t.statsPasses}`);
@@ -88,20 +89,49 @@ export class Translator {
   }
 
   /** A tile graph (compiled for one pass and released after it, so only one holds memory at a time). */
-  private async tileStep(th: number, tw: number, norm: TileNorm | null): Promise<{ step: Step; norm: TileNorm | null }> {
+  private async tileStep(th: number, tw: number, norm: TileNorm | null): Promise<Step> {
     this.net.train(!this.evalMode);
     const input = g.input('input', [1, this.config.inputNc, th, tw]);
     const build = () => {
       const output = this.net.forward(input);
       return { output, ...(norm?.outputs ?? {}) };
     };
-    const step = await Step.compile({
+    return Step.compile({
       build: norm ? () => g.withNormOverride(norm, build) : build,
       rng: this.rng,
       skipStateUpdates: this.net.namedBuffers().map(([, b]) => b),
       modules: [this.net],
     }, this.runtime);
-    return { step, norm };
+  }
+
+  /**
+   * Image-wide statistics of the layers that normalize by their input's statistics, measured over
+   * the tiles in `statsPasses` passes; null when the network has no such layer.
+   */
+  private async imageStats(padded: Float32Array, r: TiledRun): Promise<LayerStats[] | null> {
+    // Which layers those are: a build (no compile) with the override says.
+    const probe = new TileNorm('own', false);
+    this.net.train(!this.evalMode);
+    g.traced(() => g.withNormOverride(probe, () => this.net.forward(g.input('input', [1, r.channels, r.tileH, r.tileW]))));
+    const layers = probe.layers;
+    if (!layers.length) return null;
+    const run = (step: Step) => (feeds: Record<string, Float32Array>) => step.run(feeds);
+    const first = await this.tileStep(r.tileH, r.tileW, new TileNorm('own', true));
+    let stats: LayerStats[];
+    try {
+      stats = await measureStats(padded, r, layers, run(first), null);
+    } finally {
+      await first.release();
+    }
+    if (this.tiling.statsPasses > 1) {
+      const again = await this.tileStep(r.tileH, r.tileW, new TileNorm('fed', true));
+      try {
+        for (let p = 1; p < this.tiling.statsPasses; p++) stats = await measureStats(padded, r, layers, run(again), stats);
+      } finally {
+        await again.release();
+      }
+    }
+    return stats;
   }
 
   private async runTiled(x: Float32Array, h: number, w: number): Promise<Float32Array> {
@@ -113,40 +143,11 @@ export class Translator {
       channels: c, height: ph, width: pw, outChannels: this.config.outputNc,
       tileH: Math.min(t.tile, ph), tileW: Math.min(t.tile, pw), multiple: m, overlap: t.overlap,
     };
-    const runner = (s: Step) => (feeds: Record<string, Float32Array>) => s.run(feeds);
-    let stats: LayerStats[] | null = null;
-    let final: Step;
-    if (t.normStats === 'image') {
-      // Which layers normalize by statistics of their input: a build (no compile) with the override says.
-      const probe = new TileNorm('own', false);
-      this.net.train(!this.evalMode);
-      g.traced(() => g.withNormOverride(probe, () => this.net.forward(g.input('input', [1, c, r.tileH, r.tileW]))));
-      const layers = probe.layers;
-      if (layers.length) {
-        const first = await this.tileStep(r.tileH, r.tileW, new TileNorm('own', true));
-        try {
-          stats = await measureStats(padded.data, r, layers, runner(first.step), null);
-        } finally {
-          await first.step.release();
-        }
-        if (t.statsPasses > 1) {
-          const again = await this.tileStep(r.tileH, r.tileW, new TileNorm('fed', true));
-          try {
-            for (let p = 1; p < t.statsPasses; p++) stats = await measureStats(padded.data, r, layers, runner(again.step), stats);
-          } finally {
-            await again.step.release();
-          }
-        }
-        final = (await this.tileStep(r.tileH, r.tileW, new TileNorm('fed', false))).step;
-      } else {
-        // No such layers (BatchNorm in eval mode, or none): the plain network.
-        final = (await this.tileStep(r.tileH, r.tileW, null)).step;
-      }
-    } else {
-      final = (await this.tileStep(r.tileH, r.tileW, null)).step;
-    }
+    const stats = t.normStats === 'image' ? await this.imageStats(padded.data, r) : null;
+    // Without image-wide statistics (per-tile statistics asked for, or no layer that uses them) the plain network runs.
+    const final = await this.tileStep(r.tileH, r.tileW, stats ? new TileNorm('fed', false) : null);
     try {
-      const out = await blendTiles(padded.data, r, runner(final), stats ? statFeeds(stats) : {}, this.onTile);
+      const out = await blendTiles(padded.data, r, (feeds) => final.run(feeds), stats ? statFeeds(stats) : {}, this.onTile);
       return ph === h && pw === w ? out : cropPlanar(out, r.outChannels, ph, pw, padded.top, padded.left, h, w);
     } finally {
       await final.release();
@@ -157,8 +158,4 @@ export class Translator {
     for (const s of this.steps.values()) await s.release();
     this.steps.clear();
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -60,6 +60,11 @@ export const batchHooks = {
 
 export const int = (min: number) => z.int().min(min);
 
+/** The entries of `o` whose value is given: spread over defaults, an explicit undefined keeps the default. */
+export function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 /** A non-empty list of image files or folders. */
 export const inputList = z.array(z.string().min(1)).min(1, { message: 'expected at least one image file or folder' });
 
