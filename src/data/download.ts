@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { DATASET_CATALOG, datasetUrl, findDataset, type DatasetEntry, type DatasetKind } from './dataset-catalog.js';
 import { DataError, errorMessage } from './errors.js';
 import { extractArchive, type ExtractLimits } from './extract.js';
-import { DownloadError, downloadToFile, type DownloadProgress } from './http-download.js';
+import { DownloadError, downloadToFile, isLoopback, type DownloadProgress } from './http-download.js';
 import { formatBytes } from './progress.js';
 
 export interface DownloadDatasetOptions extends ExtractLimits {
@@ -190,9 +190,6 @@ export function checkProtocol(url: string, allowHttp: boolean): void {
   throw new DataError(`refusing plain http (${url}): the archive could be altered on the way; use an https mirror, or pass --allow-http (allowHttp) to accept it`);
 }
 
-export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
 
 /** Verifies the catalog's sha256, when it has one; a mismatch deletes the file. */
 async function checkSha256(path: string, entry: DatasetEntry): Promise<void> {

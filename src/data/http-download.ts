@@ -165,6 +165,11 @@ async function checkExpected(size: number, expected: number | undefined, partPat
   throw new DownloadError(`size mismatch: got ${size} bytes, the catalog expects ${expected}`, false);
 }
 
+/** Whether a URL's host is this machine (plain http to it cannot be altered on the way). */
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
 /** GET with redirects followed; resolves on the response head. */
 function request(url: string, headers: Record<string, string>, timeoutMs: number, hops: number, allowHttp: boolean): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
@@ -190,8 +195,7 @@ function request(url: string, headers: Record<string, string>, timeoutMs: number
           return;
         }
         const next = new URL(location, target);
-        const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(next.hostname);
-        if (target.protocol === 'https:' && next.protocol === 'http:' && !allowHttp && !loopback) {
+        if (target.protocol === 'https:' && next.protocol === 'http:' && !allowHttp && !isLoopback(next.hostname)) {
           reject(new DownloadError(`refusing a redirect from https to plain http (${next}); pass --allow-http (allowHttp) to accept it`, false));
           return;
         }
