@@ -1,8 +1,8 @@
 // Reading an ONNX image classifier: its input (name, size), its score output, and the
 // optional JSON sidecar that `classifier train` writes next to it (class names, input size,
 // normalization).
-import { readFile, stat } from 'node:fs/promises';
-import { checkModelFileSize } from '../io/limits.js';
+import { readFile } from 'node:fs/promises';
+import { LimitError, readModelFile } from '../io/limits.js';
 import { existsSync } from 'node:fs';
 import {
   decodeOnnx, nodeLabel, realInputs, tensorValue, valueInfoShape, attrInts,
@@ -50,16 +50,10 @@ export interface LoadOptions {
 
 export async function readClassifierFile(path: string, opts: LoadOptions = {}): Promise<OnnxClassifierFile> {
   let bytes: Uint8Array;
-  let fileBytes: number;
   try {
-    fileBytes = (await stat(path)).size;
+    bytes = await readModelFile(path, { maxBytes: opts.maxBytes }, `classifier ${path}`);
   } catch (err) {
-    throw new Error(`cannot read classifier ${path}: ${(err as Error).message}`);
-  }
-  checkModelFileSize(`classifier ${path}`, fileBytes, { maxBytes: opts.maxBytes });
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
+    if (err instanceof LimitError) throw err;
     throw new Error(`cannot read classifier ${path}: ${(err as Error).message}`);
   }
   const model = decodeOnnx(bytes, `classifier ${path}`);

@@ -2,6 +2,7 @@
 // Every loader checks the file size first and counts what decoding it allocates; an error names
 // the file, the limit and the option that raises it.
 
+import { readFile, stat } from 'node:fs/promises';
 import { DEFAULT_MAX_MODEL_BYTES } from '../util/limits.js';
 
 export { DEFAULT_MAX_MODEL_BYTES };
@@ -32,6 +33,12 @@ export function checkModelFileSize(source: string, size: number, limits: ModelLi
   if (size > max) {
     throw new LimitError(`${source}: the file has ${size} bytes, over the model size limit of ${max} (raise it with maxModelBytes / --max-model-bytes)`);
   }
+}
+
+/** Reads a model file after checking its size against the limit (`source` names it in that error). */
+export async function readModelFile(path: string, limits: ModelLimits = {}, source = path): Promise<Uint8Array> {
+  checkModelFileSize(source, (await stat(path)).size, limits);
+  return readFile(path);
 }
 
 /** Counts what decoding a file allocates and stops at the first limit passed. */

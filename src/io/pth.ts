@@ -10,9 +10,8 @@
  * `toFloat32` from dtype.ts to widen), bfloat16 is widened to float32 (exact),
  * int64 is a BigInt64Array, bool a Uint8Array of 0/1.
  */
-import { readFile, stat } from 'node:fs/promises';
 import type { HostTensor } from './host-tensor.js';
-import { checkModelFileSize, DecodeBudget, type ModelLimits } from './limits.js';
+import { checkModelFileSize, DecodeBudget, readModelFile, type ModelLimits } from './limits.js';
 import { unpickle } from './pickle.js';
 import { torchHooks } from './torch-pickle.js';
 import { readZipEntry, zipEntries, type ZipEntry } from './zip-index.js';
@@ -81,12 +80,6 @@ export function loadPthObjectBuffer(buf: Uint8Array, sourceName: string, limits:
 /** Reads a `torch.save` zip file and returns the saved object; see `loadPthObjectBuffer`. */
 export async function loadPthObject(path: string, limits: ModelLimits = {}): Promise<unknown> {
   return loadPthObjectBuffer(await readModelFile(path, limits), path, limits);
-}
-
-/** Reads a model file after checking its size against the limit. */
-async function readModelFile(path: string, limits: ModelLimits): Promise<Uint8Array> {
-  checkModelFileSize(path, (await stat(path)).size, limits);
-  return readFile(path);
 }
 
 /**

@@ -12,8 +12,7 @@
  *
  * BF16 tensors in foreign files are widened to float32 on read (exact).
  */
-import { readFile, stat } from 'node:fs/promises';
-import { checkModelFileSize, type ModelLimits } from './limits.js';
+import { readModelFile, type ModelLimits } from './limits.js';
 import { writeFileAtomic } from './atomic.js';
 import { assertLittleEndianHost, bfloat16ToFloat32, dataMatchesDtype, DTYPE_BYTES, typedFromBytes } from './dtype.js';
 import { numel } from '../graph/shape.js';
@@ -143,7 +142,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
   const data = bytes.subarray(8 + headerLen);
   const entries = header as Record<string, unknown>;
   const tensors = new Map<string, HostTensor>();
-  const spans: { name: string; begin: number; end: number }[] = [];
+  const spans: { name: string; begin: number; end: number; shape: number[]; isBf16: boolean; stName: string }[] = [];
   for (const name of Object.keys(entries).sort()) {
     if (name === METADATA_KEY) continue;
     const e = entries[name] as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
@@ -168,7 +167,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
     if (end - begin !== want) {
       fail(`offsets out of range: tensor '${name}' spans ${end - begin} bytes but ${stName} [${(shape as number[]).join(', ')}] needs ${want}`);
     }
-    spans.push({ name, begin, end });
+    spans.push({ name, begin, end, shape: shape as number[], isBf16, stName: stName as string });
   }
   // As the reference implementation: tensors tile the data section exactly, in offset order, no
   // overlaps, no gaps, nothing after (overlapping tensors let a small file decode to gigabytes).
@@ -182,15 +181,11 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Safet
     expect = end;
   }
   if (expect !== data.length) fail(`bad data_offsets: the data section has ${data.length - expect} bytes after the last tensor`);
-  for (const { name, begin, end } of spans) {
-    const e = entries[name] as { dtype: string; shape: number[] };
-    const stName = e.dtype;
-    const isBf16 = stName === 'BF16';
-    const shape = e.shape;
+  for (const { name, begin, end, shape, isBf16, stName } of spans) {
     const raw = data.subarray(begin, end);
     tensors.set(name, isBf16
       ? { dtype: 'float32', shape: [...shape], data: bfloat16ToFloat32(typedFromBytes('float16', raw) as Uint16Array) }
-      : { dtype: FROM_ST[stName as string], shape: [...shape], data: typedFromBytes(FROM_ST[stName as string], raw) });
+      : { dtype: FROM_ST[stName], shape: [...shape], data: typedFromBytes(FROM_ST[stName], raw) });
   }
   return { tensors, metadata: decodeMetadata(entries[METADATA_KEY], fail) };
 }
@@ -202,6 +197,5 @@ export async function writeSafetensors(path: string, tensors: TensorInput, metad
 
 /** Reads a safetensors file (at most `limits.maxBytes`, default 2 GiB); errors name `path` and what was wrong. */
 export async function readSafetensors(path: string, limits: ModelLimits = {}): Promise<SafetensorsContents> {
-  checkModelFileSize(path, (await stat(path)).size, limits);
-  return decodeSafetensors(await readFile(path), path);
+  return decodeSafetensors(await readModelFile(path, limits), path);
 }
