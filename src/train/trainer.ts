@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DataError } from '../data/errors.js';
 import type { DataLoader, LoaderState } from '../data/loader.js';
 import type { Rng, RngState } from '../util/rng.js';
@@ -101,13 +101,13 @@ export async function trainLoop(model: GanModel, loader: DataLoader, o: TrainLoo
     for (const [role, net] of Object.entries(model.networks())) {
       const kind = model.generatorRoles().includes(role) ? 'generator' as const : 'discriminator' as const;
       const meta = { format: 'img2img-network' as const, role, kind, config: o.configs[role], model: model.modelName, epoch: epochForState, step };
-      files.push({ name: `${label}_net_${role}.safetensors`, bytes: encodeNetwork(net, meta) });
+      files.push({ name: basename(networkPath(dir, label, role)), bytes: encodeNetwork(net, meta) });
     }
     const extra = model.extraState?.();
     const rngs = Object.fromEntries(Object.entries(o.rngs).map(([k, r]) => [k, r.getState()]));
     const json: ResumeJson = { epoch: epochForState, step, loader: loader.getState(), rngs, scheduler: scheduler.state, epochsDone, extra: extra?.json };
     const state = { json: json as unknown as Record<string, unknown>, optimizers: model.optimizers(), extraTensors: extra?.tensors };
-    files.push({ name: `${label}_train_state.safetensors`, bytes: encodeTrainState(state) });
+    files.push({ name: basename(trainStatePath(dir, label)), bytes: encodeTrainState(state) });
     await saveCheckpointSet(dir, label, step, epochForState, files);
   };
 
